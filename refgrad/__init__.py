@@ -1,0 +1,158 @@
+"""refgrad: reverse-mode automatic differentiation on NumPy, written to be read.
+
+The public API follows PyTorch's names and signatures for the part it implements, so a snippet
+moves to PyTorch by changing ``import refgrad as rg`` to ``import torch``.
+
+Examples
+--------
+>>> import refgrad as rg
+>>> x = rg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> loss = (x ** 2).sum()
+>>> loss.backward()
+>>> x.grad
+tensor([2., 4., 6.])
+"""
+
+from refgrad.broadcast import unbroadcast
+from refgrad.creation import (
+    arange,
+    eye,
+    full,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    randperm,
+    zeros,
+    zeros_like,
+)
+from refgrad.dtypes import (
+    bool_,
+    double,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+)
+from refgrad.errors import ShapeError, TargetError
+from refgrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from refgrad.random import Generator, manual_seed, seed
+from refgrad.tensor import MaxResult, Tensor, tensor
+
+from refgrad.ops import (  # isort: skip  (ops need Tensor first)
+    abs,
+    add,
+    amax,
+    argmax,
+    broadcast_to,
+    cat,
+    clone,
+    div,
+    exp,
+    flatten,
+    log,
+    log_softmax,
+    matmul,
+    max,
+    mean,
+    mul,
+    neg,
+    permute,
+    pow,
+    relu,
+    reshape,
+    sigmoid,
+    softmax,
+    sqrt,
+    squeeze,
+    stack,
+    sub,
+    sum,
+    sum_to,
+    tanh,
+    transpose,
+    unsqueeze,
+    where,
+)
+from refgrad import autograd, nn  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Generator",
+    "MaxResult",
+    "ShapeError",
+    "TargetError",
+    "Tensor",
+    "abs",
+    "add",
+    "amax",
+    "arange",
+    "argmax",
+    "autograd",
+    "bool_",
+    "broadcast_to",
+    "cat",
+    "clone",
+    "div",
+    "double",
+    "enable_grad",
+    "exp",
+    "eye",
+    "flatten",
+    "float16",
+    "float32",
+    "float64",
+    "full",
+    "get_default_dtype",
+    "int32",
+    "int64",
+    "is_grad_enabled",
+    "linspace",
+    "log",
+    "log_softmax",
+    "long",
+    "manual_seed",
+    "matmul",
+    "max",
+    "mean",
+    "mul",
+    "neg",
+    "nn",
+    "no_grad",
+    "ones",
+    "ones_like",
+    "permute",
+    "pow",
+    "rand",
+    "randint",
+    "randn",
+    "randperm",
+    "relu",
+    "reshape",
+    "seed",
+    "set_default_dtype",
+    "set_grad_enabled",
+    "sigmoid",
+    "softmax",
+    "sqrt",
+    "squeeze",
+    "stack",
+    "sub",
+    "sum",
+    "sum_to",
+    "tanh",
+    "tensor",
+    "transpose",
+    "unbroadcast",
+    "unsqueeze",
+    "where",
+    "zeros",
+    "zeros_like",
+]

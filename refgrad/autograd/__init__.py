@@ -1,0 +1,26 @@
+"""Automatic differentiation: the engine, custom Functions, ``grad`` and gradient checking.
+
+* :class:`Function`: define an operation by its forward and backward rules.
+* :func:`grad`: gradients of outputs with respect to chosen inputs, returned, not accumulated.
+* :func:`gradcheck`, :func:`gradgradcheck`: compare backward with finite differences.
+* :mod:`refgrad.autograd.functional`: Jacobians, Hessians, VJPs and JVPs.
+* :mod:`refgrad.autograd.engine`: the depth-first topological sort and the backward sweep.
+"""
+
+from refgrad.autograd import functional
+from refgrad.autograd.function import BackwardNode, Function
+from refgrad.autograd.grad import grad
+from refgrad.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from refgrad.autograd.node import AccumulateGrad, Node
+
+__all__ = [
+    "AccumulateGrad",
+    "BackwardNode",
+    "Function",
+    "GradcheckError",
+    "Node",
+    "functional",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+]

@@ -1,0 +1,84 @@
+"""The differentiable operations, grouped by family.
+
+Each module pairs every :class:`~refgrad.autograd.Function` (forward and backward side by side)
+with the typed public function that calls it:
+
+* :mod:`refgrad.ops.elementwise`: arithmetic and functions of one variable;
+* :mod:`refgrad.ops.reductions`: sum, mean, max;
+* :mod:`refgrad.ops.shape`: reshaping, transposing, broadcasting, indexing, joining;
+* :mod:`refgrad.ops.linalg`: matrix multiplication;
+* :mod:`refgrad.ops.softmax`: softmax and log-softmax.
+"""
+
+from refgrad.ops.elementwise import (
+    abs,
+    add,
+    div,
+    exp,
+    log,
+    mul,
+    neg,
+    pow,
+    relu,
+    sigmoid,
+    sqrt,
+    sub,
+    tanh,
+    where,
+)
+from refgrad.ops.linalg import matmul
+from refgrad.ops.reductions import amax, argmax, max, mean, sum
+from refgrad.ops.shape import (
+    broadcast_to,
+    cat,
+    clone,
+    flatten,
+    getitem,
+    permute,
+    reshape,
+    squeeze,
+    stack,
+    sum_to,
+    to_dtype,
+    transpose,
+    unsqueeze,
+)
+from refgrad.ops.softmax import log_softmax, softmax
+
+__all__ = [
+    "abs",
+    "add",
+    "amax",
+    "argmax",
+    "broadcast_to",
+    "cat",
+    "clone",
+    "div",
+    "exp",
+    "flatten",
+    "getitem",
+    "log",
+    "log_softmax",
+    "matmul",
+    "max",
+    "mean",
+    "mul",
+    "neg",
+    "permute",
+    "pow",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "softmax",
+    "sqrt",
+    "squeeze",
+    "stack",
+    "sub",
+    "sum",
+    "sum_to",
+    "tanh",
+    "to_dtype",
+    "transpose",
+    "unsqueeze",
+    "where",
+]

@@ -1,0 +1,521 @@
+"""Element-wise operations and their derivatives.
+
+Binary operations broadcast their operands as NumPy does, so each backward rule ends the same
+way: compute the gradient for the broadcast shape, then :func:`~refgrad.ops.shape.sum_to` it
+back to the operand's own shape (the adjoint of broadcasting is a sum).
+
+Operations whose NumPy form can produce ``inf`` or ``nan`` (``log(0)``, ``1/0``, ``sqrt(-1)``)
+compute it silently, as PyTorch does, instead of printing a NumPy RuntimeWarning.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from refgrad._typing import Array, TensorLike
+from refgrad.autograd.function import BackwardNode, Function
+from refgrad.broadcast import broadcast_shapes
+from refgrad.ops._util import constant, pair
+from refgrad.ops.shape import sum_to
+from refgrad.tensor import Tensor
+
+_quiet = {"divide": "ignore", "invalid": "ignore", "over": "ignore"}
+
+
+def _check_broadcast(op: str, a: Tensor, b: Tensor) -> None:
+    if a.shape != b.shape:
+        broadcast_shapes(op, a.shape, b.shape)
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+class Add(Function):
+    """:math:`y = a + b`."""
+
+    derivative = r"\bar a = \bar y,\quad \bar b = \bar y"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, a: Tensor, b: Tensor) -> Any:
+        ctx.shapes = (a.shape, b.shape)
+        return a.data + b.data
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        shape_a, shape_b = ctx.shapes
+        return sum_to(grad_output, shape_a), sum_to(grad_output, shape_b)
+
+
+class Sub(Function):
+    """:math:`y = a - b`, that is :math:`a + (-b)`."""
+
+    derivative = r"\bar a = \bar y,\quad \bar b = -\bar y"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, a: Tensor, b: Tensor) -> Any:
+        ctx.shapes = (a.shape, b.shape)
+        return a.data - b.data
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        shape_a, shape_b = ctx.shapes
+        grad_b = -grad_output if ctx.needs_input_grad[1] else None
+        return sum_to(grad_output, shape_a), grad_b if grad_b is None else sum_to(grad_b, shape_b)
+
+
+class Mul(Function):
+    """:math:`y = a b` (product rule: each input's gradient is scaled by the other input)."""
+
+    derivative = r"\bar a = \bar y\, b,\quad \bar b = \bar y\, a"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, a: Tensor, b: Tensor) -> Any:
+        ctx.save_for_backward(a, b)
+        return a.data * b.data
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        a, b = ctx.saved_tensors
+        grad_a = sum_to(grad_output * b, a.shape) if ctx.needs_input_grad[0] else None
+        grad_b = sum_to(grad_output * a, b.shape) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Div(Function):
+    """:math:`y = a / b` (quotient rule)."""
+
+    derivative = r"\bar a = \bar y / b,\quad \bar b = -\bar y\, a / b^2"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, a: Tensor, b: Tensor) -> Any:
+        ctx.save_for_backward(a, b)
+        with np.errstate(**_quiet):
+            return a.data / b.data
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        a, b = ctx.saved_tensors
+        grad_a = sum_to(grad_output / b, a.shape) if ctx.needs_input_grad[0] else None
+        grad_b = sum_to(-grad_output * a / (b * b), b.shape) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    """:math:`y = -x`."""
+
+    derivative = r"\bar x = -\bar y"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor) -> Any:
+        return -x.data
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        return -grad_output
+
+
+class Pow(Function):
+    """:math:`y = a^b`, for a tensor or number exponent ``b``."""
+
+    derivative = (
+        r"\bar a = \bar y\, b\, a^{b-1},\quad \bar b = \bar y\, a^b \ln a"
+        r"\ (\text{taken as } 0 \text{ where } a = 0,\ b \ge 0)"
+    )
+
+    @staticmethod
+    def forward(ctx: BackwardNode, a: Tensor, b: Tensor | float) -> Any:
+        exponent = b.data if isinstance(b, Tensor) else b
+        with np.errstate(**_quiet):
+            result = Tensor(np.power(a.data, exponent))
+        ctx.save_for_backward(a, b if isinstance(b, Tensor) else None, result)
+        ctx.exponent = b
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        a, b_tensor, result = ctx.saved_tensors
+        b = b_tensor if b_tensor is not None else ctx.exponent
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            # PyTorch's convention: the derivative of a**0 is 0, even at a = 0.
+            if isinstance(b, Tensor):
+                local = where(b.data == 0, 0.0, b * a ** (b - 1))
+            else:
+                local = b * a ** (b - 1) if b != 0 else constant(0.0, a)
+            grad_a = sum_to(grad_output * local, a.shape)
+        if isinstance(b, Tensor) and ctx.needs_input_grad[1]:
+            # d(a**b)/db = a**b ln a; at a = 0 with b >= 0 the limit is 0 (PyTorch masks it too).
+            at_zero = (a.data == 0) & (b.data >= 0)
+            log_a = log(where(at_zero, 1.0, a))
+            grad_b = sum_to(where(at_zero, 0.0, grad_output * result * log_a), b.shape)
+        return grad_a, grad_b
+
+
+# ---------------------------------------------------------------- functions of one variable
+
+
+class Exp(Function):
+    """:math:`y = e^x`; its derivative is itself, so the result is saved."""
+
+    derivative = r"\bar x = \bar y\, e^x = \bar y\, y"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor) -> Any:
+        with np.errstate(over="ignore"):
+            result = Tensor(np.exp(x.data))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        (result,) = ctx.saved_tensors
+        return grad_output * result
+
+
+class Log(Function):
+    """:math:`y = \\ln x`."""
+
+    derivative = r"\bar x = \bar y / x"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor) -> Any:
+        ctx.save_for_backward(x)
+        with np.errstate(**_quiet):
+            return np.log(x.data)
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        (x,) = ctx.saved_tensors
+        return grad_output / x
+
+
+class Tanh(Function):
+    """:math:`y = \\tanh x`; :math:`\\tanh' = 1 - \\tanh^2 \\le 1`."""
+
+    derivative = r"\bar x = \bar y\,(1 - y^2)"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor) -> Any:
+        result = Tensor(np.tanh(x.data))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        (result,) = ctx.saved_tensors
+        return grad_output * (1 - result * result)
+
+
+def stable_sigmoid(x: Array) -> Array:
+    """:math:`1 / (1 + e^{-x})` without overflow: ``exp`` only ever sees :math:`-|x| \\le 0`."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+class Sigmoid(Function):
+    """:math:`y = \\sigma(x) = 1 / (1 + e^{-x})`; :math:`\\sigma' = \\sigma(1 - \\sigma) \\le 1/4`."""
+
+    derivative = r"\bar x = \bar y\, y (1 - y)"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor) -> Any:
+        result = Tensor(stable_sigmoid(x.data))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        (result,) = ctx.saved_tensors
+        return grad_output * result * (1 - result)
+
+
+class ReLU(Function):
+    """:math:`y = \\max(x, 0)`; PyTorch's choice at the kink is :math:`\\operatorname{relu}'(0) = 0`."""
+
+    derivative = r"\bar x = \bar y\, [x > 0]"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor) -> Any:
+        result = Tensor(np.maximum(x.data, 0))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        (result,) = ctx.saved_tensors
+        return grad_output * Tensor((result.data > 0).astype(result.dtype))
+
+
+class Abs(Function):
+    """:math:`y = |x|`; :math:`\\operatorname{abs}'(0) = 0`, as in PyTorch."""
+
+    derivative = r"\bar x = \bar y\, \operatorname{sign}(x)"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor) -> Any:
+        ctx.save_for_backward(x)
+        return np.abs(x.data)
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        (x,) = ctx.saved_tensors
+        return grad_output * Tensor(np.sign(x.data))
+
+
+class Sqrt(Function):
+    """:math:`y = \\sqrt{x}`; the derivative at 0 is infinite."""
+
+    derivative = r"\bar x = \bar y / (2 y)"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor) -> Any:
+        with np.errstate(invalid="ignore"):
+            result = Tensor(np.sqrt(x.data))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        (result,) = ctx.saved_tensors
+        return grad_output / (2 * result)
+
+
+class Where(Function):
+    """:math:`y = c\\ ?\\ a : b`, element-wise, with a constant boolean condition."""
+
+    derivative = r"\bar a = [c]\,\bar y,\quad \bar b = [\lnot c]\,\bar y"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, condition: Array, a: Tensor, b: Tensor) -> Any:
+        ctx.condition = condition
+        ctx.shapes = (a.shape, b.shape)
+        return np.where(condition, a.data, b.data)
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        shape_a, shape_b = ctx.shapes
+        zero = constant(0.0, grad_output)
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[1]:
+            grad_a = sum_to(Where.apply(ctx.condition, grad_output, zero), shape_a)
+        if ctx.needs_input_grad[2]:
+            grad_b = sum_to(Where.apply(ctx.condition, zero, grad_output), shape_b)
+        return None, grad_a, grad_b
+
+
+# ================================================================ public functions
+
+
+def add(input: TensorLike, other: TensorLike) -> Tensor:
+    """Element-wise ``input + other``, with broadcasting.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.add(rg.tensor([[1.0], [2.0]]), rg.tensor([10.0, 20.0]))
+    tensor([[11., 21.],
+            [12., 22.]])
+    """
+    a, b = pair(input, other)
+    _check_broadcast("add", a, b)
+    return Add.apply(a, b)
+
+
+def sub(input: TensorLike, other: TensorLike) -> Tensor:
+    """Element-wise ``input - other``, with broadcasting.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.sub(rg.tensor([3.0, 4.0]), 1.0)
+    tensor([2., 3.])
+    """
+    a, b = pair(input, other)
+    _check_broadcast("sub", a, b)
+    return Sub.apply(a, b)
+
+
+def mul(input: TensorLike, other: TensorLike) -> Tensor:
+    """Element-wise ``input * other``, with broadcasting.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> a = rg.tensor([1.0, 2.0], requires_grad=True)
+    >>> rg.mul(a, rg.tensor([3.0, 4.0])).sum().backward()
+    >>> a.grad
+    tensor([3., 4.])
+    """
+    a, b = pair(input, other)
+    _check_broadcast("mul", a, b)
+    return Mul.apply(a, b)
+
+
+def div(input: TensorLike, other: TensorLike) -> Tensor:
+    """Element-wise true division ``input / other``, with broadcasting.
+
+    Integer inputs give a floating-point result of the default dtype, as in PyTorch.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.div(rg.tensor([1.0, 3.0]), 2.0)
+    tensor([0.5, 1.5])
+    >>> rg.div(rg.tensor([1, 3]), 2).dtype
+    dtype('float64')
+    """
+    a, b = pair(input, other)
+    _check_broadcast("div", a, b)
+    if a.dtype.kind != "f" and b.dtype.kind != "f":
+        from refgrad.dtypes import get_default_dtype
+
+        a = Tensor(a.data.astype(get_default_dtype()))
+    return Div.apply(a, b)
+
+
+def neg(input: Tensor) -> Tensor:
+    """Element-wise ``-input``.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.neg(rg.tensor([1.0, -2.0]))
+    tensor([-1.,  2.])
+    """
+    return Neg.apply(input)
+
+
+def pow(input: TensorLike, exponent: TensorLike) -> Tensor:
+    """Element-wise ``input ** exponent``; the exponent may be a number or a tensor.
+
+    The derivative with respect to the base follows the power rule; with respect to a tensor
+    exponent it is :math:`a^b \\ln a`, taken as 0 where :math:`a = 0` and :math:`b \\ge 0`
+    (PyTorch's convention).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> rg.pow(x, 3).sum().backward()
+    >>> x.grad
+    tensor([ 3., 12., 27.])
+    """
+    if isinstance(input, Tensor) and isinstance(exponent, int | float) and not isinstance(
+        exponent, bool
+    ):
+        return Pow.apply(input, exponent)
+    a, b = pair(input, exponent)
+    _check_broadcast("pow", a, b)
+    return Pow.apply(a, b)
+
+
+def exp(input: Tensor) -> Tensor:
+    """Element-wise :math:`e^x`.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.exp(rg.tensor([0.0, 1.0]))
+    tensor([1.        , 2.71828183])
+    """
+    return Exp.apply(input)
+
+
+def log(input: Tensor) -> Tensor:
+    """Element-wise natural logarithm (``-inf`` at 0 and ``nan`` below, silently, as PyTorch).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.log(rg.tensor([1.0, 0.0]))
+    tensor([  0., -inf])
+    """
+    return Log.apply(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Element-wise hyperbolic tangent.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.tanh(rg.tensor([0.0]))
+    tensor([0.])
+    """
+    return Tanh.apply(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """Element-wise logistic sigmoid :math:`1/(1+e^{-x})`, stable for any input.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.sigmoid(rg.tensor([-1e300, 0.0, 1e300]))
+    tensor([0. , 0.5, 1. ])
+    """
+    return Sigmoid.apply(input)
+
+
+def relu(input: Tensor) -> Tensor:
+    """Element-wise :math:`\\max(x, 0)`, with derivative 0 at 0 (PyTorch's choice).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    >>> rg.relu(x).sum().backward()
+    >>> x.grad
+    tensor([0., 0., 1.])
+    """
+    return ReLU.apply(input)
+
+
+def abs(input: Tensor) -> Tensor:
+    """Element-wise absolute value, with derivative 0 at 0 (PyTorch's choice).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    >>> rg.abs(x).sum().backward()
+    >>> x.grad
+    tensor([-1.,  0.,  1.])
+    """
+    return Abs.apply(input)
+
+
+def sqrt(input: Tensor) -> Tensor:
+    """Element-wise square root.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.sqrt(rg.tensor([4.0, 9.0]))
+    tensor([2., 3.])
+    """
+    return Sqrt.apply(input)
+
+
+def where(condition: TensorLike, input: TensorLike, other: TensorLike) -> Tensor:
+    """Choose ``input`` where ``condition`` is true and ``other`` elsewhere, with broadcasting.
+
+    The gradient flows to ``input`` where the condition holds and to ``other`` elsewhere.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([-1.0, 2.0], requires_grad=True)
+    >>> y = rg.where(x > 0, x, 0.0)
+    >>> y
+    tensor([0., 2.], grad_fn=<WhereBackward>)
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0., 1.])
+    """
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    a, b = pair(input, other)
+    broadcast_shapes("where", cond.shape, a.shape, b.shape)
+    return Where.apply(cond, a, b)

@@ -1,0 +1,90 @@
+"""Matrix multiplication, the one linear-algebra op a neural network needs.
+
+For :math:`C = AB` with upstream gradient :math:`G = \\partial L / \\partial C`, the chain rule
+gives :math:`\\partial L/\\partial A = G B^T` and :math:`\\partial L/\\partial B = A^T G`. Only
+this arrangement makes the shapes fit: :math:`G` is :math:`n \\times m`, :math:`B^T` is
+:math:`m \\times k`, so :math:`G B^T` is :math:`n \\times k`, the shape of :math:`A`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from refgrad._typing import TensorLike
+from refgrad.autograd.function import BackwardNode, Function
+from refgrad.broadcast import broadcast_shapes
+from refgrad.errors import ShapeError
+from refgrad.ops._util import pair
+from refgrad.ops.shape import reshape, sum_to, transpose
+from refgrad.tensor import Tensor
+
+
+class MatMul(Function):
+    """:math:`C = AB` with NumPy's ``matmul`` rules (1-D operands, batches that broadcast)."""
+
+    derivative = r"\bar A = \bar C B^T,\quad \bar B = A^T \bar C"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, a: Tensor, b: Tensor) -> Any:
+        ctx.save_for_backward(a, b)
+        return np.matmul(a.data, b.data)
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        a, b = ctx.saved_tensors
+        # A 1-D operand is a matrix with a size-1 axis that matmul removed from the result:
+        # put those axes back so that the 2-D formulas apply, then take them out again.
+        a2 = reshape(a, (1, a.shape[0])) if a.ndim == 1 else a
+        b2 = reshape(b, (b.shape[0], 1)) if b.ndim == 1 else b
+        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+        g = reshape(grad_output, (*batch, a2.shape[-2], b2.shape[-1]))
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            # Batch axes that broadcasting added to A are summed away.
+            grad_a = reshape(sum_to(g @ transpose(b2, -1, -2), a2.shape), a.shape)
+        if ctx.needs_input_grad[1]:
+            grad_b = reshape(sum_to(transpose(a2, -1, -2) @ g, b2.shape), b.shape)
+        return grad_a, grad_b
+
+
+def matmul(input: TensorLike, other: TensorLike) -> Tensor:
+    """Matrix product with ``np.matmul``'s rules: 1-D, 2-D and batched (broadcast) operands.
+
+    Raises
+    ------
+    ShapeError
+        (a ValueError and RuntimeError) showing both shapes when the inner dimensions differ or
+        the batch dimensions do not broadcast.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> A = rg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> B = rg.tensor([[1.0], [1.0]])
+    >>> (A @ B).sum().backward()
+    >>> A.grad
+    tensor([[1., 1.],
+            [1., 1.]])
+    >>> rg.matmul(rg.zeros(2, 3), rg.zeros(4, 5))
+    Traceback (most recent call last):
+    ...
+    refgrad.errors.ShapeError: matmul: shapes (2, 3) and (4, 5) cannot be multiplied...
+    """
+    a, b = pair(input, other)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(
+            f"matmul: both operands need at least one dimension, got shapes {a.shape} and "
+            f"{b.shape}; use * to multiply by a scalar"
+        )
+    inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if a.shape[-1] != inner_b:
+        raise ShapeError(
+            f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied: the last dimension "
+            f"of the first ({a.shape[-1]}) must equal the "
+            f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the second ({inner_b})"
+        )
+    if a.ndim > 2 or b.ndim > 2:
+        broadcast_shapes("matmul (batch dimensions)", a.shape[:-2], b.shape[:-2])
+    return MatMul.apply(a, b)

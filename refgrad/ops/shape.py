@@ -1,0 +1,452 @@
+"""Shape operations: they move or copy values without changing them.
+
+Their backward rules only move the gradient back: a reshape is undone by a reshape, a transpose
+by the same transpose, indexing by adding the gradient into a zero tensor at the same index, and
+broadcasting by a sum (:func:`refgrad.unbroadcast`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from refgrad._typing import Dims, DTypeLike, Shape
+from refgrad.autograd.function import BackwardNode, Function
+from refgrad.broadcast import unbroadcast
+from refgrad.errors import ShapeError
+from refgrad.ops._util import normalize_dims
+from refgrad.tensor import Tensor, _dim
+
+# ---------------------------------------------------------------- reshaping and transposing
+
+
+class Reshape(Function):
+    """Same values, new shape."""
+
+    derivative = r"\bar x = \operatorname{reshape}(\bar y,\ \operatorname{shape}(x))"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor, shape: Shape) -> Any:
+        ctx.input_shape = x.shape
+        return x.data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        return reshape(grad_output, ctx.input_shape)
+
+
+class Transpose(Function):
+    """Swap two dimensions."""
+
+    derivative = r"\bar x = \operatorname{transpose}(\bar y,\ d_0, d_1)"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor, dim0: int, dim1: int) -> Any:
+        ctx.dims = (dim0, dim1)
+        return np.swapaxes(x.data, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        return transpose(grad_output, *ctx.dims)
+
+
+class Permute(Function):
+    """Reorder all dimensions."""
+
+    derivative = r"\bar x = \operatorname{permute}(\bar y,\ \pi^{-1})"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor, dims: tuple[int, ...]) -> Any:
+        ctx.inverse = tuple(int(i) for i in np.argsort(dims))
+        return np.transpose(x.data, dims)
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        return permute(grad_output, ctx.inverse)
+
+
+# ---------------------------------------------------------------- broadcasting and its adjoint
+
+
+class BroadcastTo(Function):
+    """Repeat ``x`` along new leading axes and along its size-1 axes."""
+
+    derivative = r"\bar x = \operatorname{unbroadcast}(\bar y,\ \operatorname{shape}(x))"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor, shape: Shape) -> Any:
+        ctx.input_shape = x.shape
+        return np.broadcast_to(x.data, shape)
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        return sum_to(grad_output, ctx.input_shape)
+
+
+class SumTo(Function):
+    """Sum ``x`` down to a shape it was broadcast from: :func:`refgrad.unbroadcast` as an op."""
+
+    derivative = r"\bar x = \operatorname{broadcast\_to}(\bar y,\ \operatorname{shape}(x))"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor, shape: Shape) -> Any:
+        ctx.input_shape = x.shape
+        return unbroadcast(x.data, shape)
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        return broadcast_to(grad_output, ctx.input_shape)
+
+
+# ---------------------------------------------------------------- indexing
+
+
+def _is_advanced(index: tuple[Any, ...]) -> bool:
+    """True if the index uses arrays (NumPy's advanced indexing), where positions can repeat."""
+    return any(isinstance(i, np.ndarray | list) for i in index)
+
+
+class Index(Function):
+    """``x[index]`` with slices, integers, ``None``, ``...`` and integer or boolean arrays."""
+
+    derivative = r"\bar x = \operatorname{index\_add}(0_{\operatorname{shape}(x)},\ i,\ \bar y)"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor, index: tuple[Any, ...]) -> Any:
+        ctx.index = index
+        ctx.input_shape = x.shape
+        return x.data[index]
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        return IndexAdd.apply(grad_output, index=ctx.index, shape=ctx.input_shape)
+
+
+class IndexAdd(Function):
+    """Add ``x`` into a zero tensor of ``shape`` at ``index``: the adjoint of indexing.
+
+    Repeated indices accumulate (``np.add.at``), which is what the chain rule asks for: an
+    element read twice receives both gradients.
+    """
+
+    derivative = r"\bar x = \bar y[i]"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor, index: tuple[Any, ...], shape: Shape) -> Any:
+        ctx.index = index
+        out = np.zeros(shape, dtype=x.dtype)
+        if _is_advanced(index):
+            np.add.at(out, index, x.data)
+        else:  # basic indexing never repeats a position, so assignment is enough
+            out[index] = x.data
+        return out
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        return Index.apply(grad_output, index=ctx.index)
+
+
+def _normalize_index(index: Any) -> tuple[Any, ...]:
+    """Turn tensors in an index into arrays and boolean masks into integer arrays."""
+    items = index if isinstance(index, tuple) else (index,)
+    normalized: list[Any] = []
+    for item in items:
+        if isinstance(item, Tensor):
+            item = item.data
+        if isinstance(item, list):
+            item = np.asarray(item)
+        if isinstance(item, np.ndarray) and item.dtype == np.bool_:
+            normalized.extend(np.nonzero(item))
+        elif isinstance(item, np.ndarray) and item.dtype.kind not in "iu":
+            raise IndexError(
+                f"tensors used as indices must be integer or boolean, got dtype {item.dtype}"
+            )
+        else:
+            normalized.append(item)
+    return tuple(normalized)
+
+
+# ---------------------------------------------------------------- joining
+
+
+class Cat(Function):
+    """Concatenate tensors along an existing dimension."""
+
+    derivative = r"\bar x_k = \bar y[\ldots, o_k : o_k + n_k, \ldots]"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, *tensors: Tensor, dim: int) -> Any:
+        ctx.dim = dim
+        ctx.sizes = [t.shape[dim] for t in tensors]
+        return np.concatenate([t.data for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        grads = []
+        start = 0
+        lead = (slice(None),) * ctx.dim
+        for size in ctx.sizes:
+            grads.append(grad_output[(*lead, slice(start, start + size))])
+            start += size
+        return tuple(grads)
+
+
+class Stack(Function):
+    """Stack same-shaped tensors along a new dimension."""
+
+    derivative = r"\bar x_k = \bar y[\ldots, k, \ldots]"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, *tensors: Tensor, dim: int) -> Any:
+        ctx.dim = dim
+        return np.stack([t.data for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        lead = (slice(None),) * ctx.dim
+        count = grad_output.shape[ctx.dim]
+        return tuple(grad_output[(*lead, k)] for k in range(count))
+
+
+# ---------------------------------------------------------------- dtype and copies
+
+
+class ToDtype(Function):
+    """Convert to another dtype; the gradient is converted back."""
+
+    derivative = r"\bar x = \operatorname{cast}(\bar y,\ \operatorname{dtype}(x))"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor, dtype: np.dtype[Any]) -> Any:
+        ctx.input_dtype = x.dtype
+        return x.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        return to_dtype(grad_output, ctx.input_dtype)
+
+
+class Clone(Function):
+    """A copy that stays in the graph."""
+
+    derivative = r"\bar x = \bar y"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor) -> Any:
+        return x.data.copy()
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        return grad_output
+
+
+# ================================================================ public functions
+
+
+def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
+    """Return the values of ``input`` in a new shape (one entry may be -1).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.reshape(rg.arange(6), (2, -1))
+    tensor([[0, 1, 2],
+            [3, 4, 5]])
+    """
+    shape = tuple(int(n) for n in shape)
+    if shape == input.shape:
+        return input if not input._requires_grad else Reshape.apply(input, shape=shape)
+    return Reshape.apply(input, shape=shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge the dimensions from ``start_dim`` to ``end_dim`` into one.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.flatten(rg.zeros(2, 3, 4), start_dim=1).shape
+    (2, 12)
+    """
+    if input.ndim == 0:
+        return reshape(input, (1,))
+    start = _dim(start_dim, input.ndim, "flatten")
+    end = _dim(end_dim, input.ndim, "flatten")
+    merged = int(np.prod(input.shape[start : end + 1]))
+    return reshape(input, (*input.shape[:start], merged, *input.shape[end + 1 :]))
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a dimension of size 1 at position ``dim``.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.unsqueeze(rg.zeros(3), 0).shape, rg.unsqueeze(rg.zeros(3), -1).shape
+    ((1, 3), (3, 1))
+    """
+    position = _dim(dim, input.ndim + 1, "unsqueeze")
+    return reshape(input, (*input.shape[:position], 1, *input.shape[position:]))
+
+
+def squeeze(input: Tensor, dim: Dims = None) -> Tensor:
+    """Remove dimensions of size 1 (all of them, or those in ``dim``).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.squeeze(rg.zeros(1, 3, 1)).shape, rg.squeeze(rg.zeros(1, 3, 1), 0).shape
+    ((3,), (3, 1))
+    """
+    axes = normalize_dims(dim, input.ndim, "squeeze") if dim is not None else None
+    shape = tuple(
+        n for i, n in enumerate(input.shape) if n != 1 or (axes is not None and i not in axes)
+    )
+    return reshape(input, shape)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap dimensions ``dim0`` and ``dim1``.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.transpose(rg.zeros(2, 3, 4), 0, -1).shape
+    (4, 3, 2)
+    """
+    return Transpose.apply(
+        input, dim0=_dim(dim0, input.ndim, "transpose"), dim1=_dim(dim1, input.ndim, "transpose")
+    )
+
+
+def permute(input: Tensor, dims: Sequence[int]) -> Tensor:
+    """Reorder the dimensions: result dimension ``i`` is input dimension ``dims[i]``.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.permute(rg.zeros(2, 3, 4), (2, 0, 1)).shape
+    (4, 2, 3)
+    """
+    axes = tuple(_dim(int(d), input.ndim, "permute") for d in dims)
+    if sorted(axes) != list(range(input.ndim)):
+        raise RuntimeError(
+            f"permute: dims {tuple(dims)} must name each of the {input.ndim} dimensions once"
+        )
+    return Permute.apply(input, dims=axes)
+
+
+def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:
+    """Broadcast ``input`` to ``shape`` (PyTorch's ``expand``); the gradient is summed back.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> b = rg.tensor([1.0, 2.0], requires_grad=True)
+    >>> rg.broadcast_to(b, (3, 2)).sum().backward()
+    >>> b.grad
+    tensor([3., 3.])
+    """
+    shape = tuple(int(n) for n in shape)
+    if shape == input.shape:
+        return input
+    if len(shape) < input.ndim or any(
+        n != m and n != 1 for n, m in zip(input.shape[::-1], shape[::-1], strict=False)
+    ):
+        raise ShapeError(f"broadcast_to: a tensor of shape {input.shape} cannot expand to {shape}")
+    return BroadcastTo.apply(input, shape=shape)
+
+
+def sum_to(input: Tensor, shape: Sequence[int]) -> Tensor:
+    """Sum ``input`` down to ``shape``: the differentiable form of :func:`refgrad.unbroadcast`.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.sum_to(rg.ones(4, 3), (3,))
+    tensor([4., 4., 4.])
+    """
+    shape = tuple(int(n) for n in shape)
+    if shape == input.shape:
+        return input
+    return SumTo.apply(input, shape=shape)
+
+
+def getitem(input: Tensor, index: Any) -> Tensor:
+    """``input[index]``: basic and advanced indexing, with NumPy's semantics.
+
+    In backward, the gradient is added into a zero tensor at the same index, so an element
+    selected twice receives both gradients.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> x[[0, 0, 2]].sum().backward()
+    >>> x.grad
+    tensor([2., 0., 1.])
+    """
+    return Index.apply(input, index=_normalize_index(index))
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Concatenate tensors along dimension ``dim``.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.cat([rg.zeros(2, 3), rg.ones(1, 3)]).shape
+    (3, 3)
+    """
+    if len(tensors) == 0:
+        raise ValueError("cat: expected a non-empty sequence of tensors")
+    return Cat.apply(*tensors, dim=_dim(dim, tensors[0].ndim, "cat"))
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Stack same-shaped tensors along a new dimension ``dim``.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.stack([rg.zeros(3), rg.ones(3)], dim=1).shape
+    (3, 2)
+    """
+    if len(tensors) == 0:
+        raise ValueError("stack: expected a non-empty sequence of tensors")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) > 1:
+        raise ShapeError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+    return Stack.apply(*tensors, dim=_dim(dim, tensors[0].ndim + 1, "stack"))
+
+
+def to_dtype(input: Tensor, dtype: DTypeLike) -> Tensor:
+    """Return ``input`` converted to ``dtype``; differentiable between floating dtypes.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.ops import to_dtype
+    >>> to_dtype(rg.tensor([1.0]), rg.float32).dtype
+    dtype('float32')
+    """
+    target = np.dtype(dtype)
+    if target == input.dtype:
+        return input
+    if target.kind != "f":
+        return Tensor(input.data.astype(target))
+    return ToDtype.apply(input, dtype=target)
+
+
+def clone(input: Tensor) -> Tensor:
+    """Return a copy of ``input`` that gradients flow through.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.clone(rg.tensor([1.0, 2.0]))
+    tensor([1., 2.])
+    """
+    return Clone.apply(input)

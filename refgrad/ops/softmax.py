@@ -1,0 +1,101 @@
+"""Softmax and log-softmax, computed stably.
+
+Both subtract the maximum first: :math:`\\operatorname{softmax}(z) = \\operatorname{softmax}(z - c)`
+for any constant :math:`c`, and with :math:`c = \\max z` every exponent is at most 0, so ``exp``
+cannot overflow (it would above about 709.78 in float64 and 88.72 in float32).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from refgrad._typing import Array
+from refgrad.autograd.function import BackwardNode, Function
+from refgrad.ops.elementwise import exp
+from refgrad.tensor import Tensor, _dim
+
+
+def stable_log_softmax(z: Array, axis: int) -> Array:
+    """:math:`z - m - \\ln\\sum_j e^{z_j - m}` with :math:`m = \\max_j z_j` (log-sum-exp)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        shifted = z - np.max(z, axis=axis, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+class Softmax(Function):
+    """:math:`p_i = e^{z_i} / \\sum_j e^{z_j}` along ``dim``.
+
+    Its Jacobian is :math:`\\operatorname{diag}(p) - pp^T`; backward never forms it and
+    computes the vector-Jacobian product :math:`p \\odot (g - \\langle g, p\\rangle)` in
+    :math:`O(C)`.
+    """
+
+    derivative = r"\bar z = p \odot (\bar p - \textstyle\sum_j \bar p_j p_j)"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, z: Tensor, dim: int) -> Any:
+        ctx.dim = dim
+        result = Tensor(np.exp(stable_log_softmax(z.data, dim)))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        (p,) = ctx.saved_tensors
+        return p * (grad_output - (grad_output * p).sum(ctx.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    """:math:`y_i = z_i - \\ln\\sum_j e^{z_j}` along ``dim``, via log-sum-exp."""
+
+    derivative = r"\bar z = \bar y - e^{y} \textstyle\sum_j \bar y_j"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, z: Tensor, dim: int) -> Any:
+        ctx.dim = dim
+        result = Tensor(stable_log_softmax(z.data, dim))
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        (log_p,) = ctx.saved_tensors
+        return grad_output - exp(log_p) * grad_output.sum(ctx.dim, keepdim=True)
+
+
+def _float_input(op: str, input: Tensor) -> None:
+    if input.dtype.kind != "f":
+        raise TypeError(
+            f"{op}: the input has dtype {input.dtype}; it must be floating point "
+            "(convert with .double() or .float())"
+        )
+
+
+def softmax(input: Tensor, dim: int) -> Tensor:
+    """Softmax along ``dim``: non-negative values that sum to 1, computed stably.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.softmax(rg.tensor([0.0, 0.0, 0.0, 0.0]), dim=0)
+    tensor([0.25, 0.25, 0.25, 0.25])
+    >>> rg.softmax(rg.tensor([1e300, 0.0]), dim=0)
+    tensor([1., 0.])
+    """
+    _float_input("softmax", input)
+    return Softmax.apply(input, dim=_dim(dim, input.ndim, "softmax"))
+
+
+def log_softmax(input: Tensor, dim: int) -> Tensor:
+    """Logarithm of the softmax along ``dim``, computed with the log-sum-exp trick.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.log_softmax(rg.tensor([1e4, 0.0, -1e4]), dim=0)
+    tensor([     0., -10000., -20000.])
+    """
+    _float_input("log_softmax", input)
+    return LogSoftmax.apply(input, dim=_dim(dim, input.ndim, "log_softmax"))

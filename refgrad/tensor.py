@@ -1,0 +1,899 @@
+"""``Tensor``: a NumPy array plus what backward needs to know about it.
+
+A tensor holds
+
+* ``data``: the NumPy array with the values;
+* ``requires_grad``: whether gradients with respect to it are wanted;
+* ``grad_fn``: the graph node that produced it (None for a *leaf*, a tensor made by the user);
+* ``grad``: for a leaf that requires grad, the sum of the gradients that backward passes
+  delivered to it.
+
+The arithmetic methods only dispatch to the operations in :mod:`refgrad.ops`, where each
+operation's forward and backward rule live together.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
+
+import numpy as np
+
+from refgrad import dtypes, grad_mode
+from refgrad._typing import Array, ArrayLike, Dims, DTypeLike, Shape, TensorLike
+
+if TYPE_CHECKING:
+    from refgrad.autograd.node import AccumulateGrad, Node
+
+
+def _to_array(data: Any, dtype: DTypeLike | None, copy: bool) -> Array:
+    """Convert ``data`` to an array following PyTorch's dtype rules (floats get the default)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    keeps_dtype = isinstance(data, np.ndarray | np.generic)
+    if dtype is not None:
+        array = np.array(data, dtype=dtype, copy=copy)
+    else:
+        if keeps_dtype:
+            array = np.array(data, copy=True) if copy else np.asarray(data)
+        else:
+            array = np.array(data)
+        if not keeps_dtype and array.dtype.kind == "f":
+            array = array.astype(dtypes.get_default_dtype(), copy=False)
+    if array.dtype.kind not in "fiub":
+        raise TypeError(
+            f"tensor: cannot make a tensor from data of NumPy dtype {array.dtype}; "
+            "give numbers (float, int or bool), nested lists of them, or a numeric array"
+        )
+    return array
+
+
+class MaxResult(NamedTuple):
+    """What ``max(dim=int)`` returns: the maxima and their indices, like ``torch.return_types.max``.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> values, indices = rg.tensor([[1.0, 5.0], [7.0, 2.0]]).max(dim=1)
+    >>> values, indices
+    (tensor([5., 7.]), tensor([1, 0]))
+    """
+
+    values: Tensor
+    indices: Tensor
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations applied to it.
+
+    Create tensors with :func:`refgrad.tensor` (or the factories such as :func:`refgrad.zeros`);
+    ``Tensor(data)`` is the low-level constructor and behaves like ``rg.tensor(data)`` without a
+    copy of arrays.
+
+    Parameters
+    ----------
+    data : array-like
+        Values. Python floats become the default dtype (float64); NumPy arrays keep theirs.
+    requires_grad : bool, default False
+        Whether backward should compute gradients with respect to this tensor.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> x.shape, x.dtype, x.is_leaf
+    ((2, 2), dtype('float64'), True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([[2., 4.],
+            [6., 8.]])
+    """
+
+    __slots__ = ("__weakref__", "_accumulator", "_grad", "_requires_grad", "data", "grad_fn")
+
+    # Make ``ndarray * tensor`` call Tensor.__rmul__ instead of NumPy's element-wise loop.
+    __array_ufunc__ = None
+
+    data: Array
+    grad_fn: Node | None
+
+    def __init__(self, data: ArrayLike, requires_grad: bool = False) -> None:
+        self.data = data if type(data) is np.ndarray else _to_array(data, None, copy=False)
+        self.grad_fn = None
+        self._grad: Tensor | None = None
+        self._requires_grad = False
+        self._accumulator: weakref.ref[AccumulateGrad] | None = None
+        if requires_grad:
+            self.requires_grad = True
+
+    # ------------------------------------------------------------------ autograd attributes
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients with respect to this tensor are computed.
+
+        Only floating-point tensors can require grad, and only a leaf's flag can be changed.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> w = rg.tensor([1.0, 2.0])
+        >>> w.requires_grad = True
+        >>> (w * 2).requires_grad
+        True
+        """
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if value and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only floating point tensors can require gradients, but this tensor has dtype "
+                f"{self.data.dtype}; convert it first, e.g. rg.tensor(data, dtype=rg.float64)"
+            )
+        if self.grad_fn is not None and not value:
+            raise RuntimeError(
+                "requires_grad can only be changed on leaf tensors; use .detach() to get a "
+                "tensor cut off from the graph"
+            )
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set :attr:`requires_grad` in place and return the tensor.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(2).requires_grad_().requires_grad
+        True
+        """
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient of a leaf tensor, or None before any backward pass.
+
+        Backward adds into ``.grad`` rather than overwriting it (call ``zero_grad()`` or set it
+        to None between steps). Non-leaf tensors keep no ``.grad``, as in PyTorch.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> w = rg.tensor(3.0, requires_grad=True)
+        >>> (w * w).backward()
+        >>> w.grad
+        tensor(6.)
+        >>> (w * w).backward()
+        >>> w.grad
+        tensor(12.)
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad must be a Tensor or None, got {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"assigned grad has shape {value.shape}, but the tensor has shape {self.shape}"
+                )
+        self._grad = value
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded operation.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.tensor(1.0, requires_grad=True)
+        >>> x.is_leaf, (x * 2).is_leaf
+        (True, False)
+        """
+        return self.grad_fn is None
+
+    def _accumulate_grad_node(self) -> AccumulateGrad:
+        """Return this leaf's AccumulateGrad node, making it on first use.
+
+        The tensor holds the node only weakly (the graph holds it strongly), as PyTorch does:
+        a leaf outlives many graphs, and each graph shares the one node while it exists.
+        """
+        from refgrad.autograd.node import AccumulateGrad
+
+        node = self._accumulator() if self._accumulator is not None else None
+        if node is None:
+            node = AccumulateGrad(self)
+            self._accumulator = weakref.ref(node)
+        return node
+
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Compute the gradient of this tensor with respect to the leaves of its graph.
+
+        The results are **added** into the ``.grad`` of every leaf that requires grad.
+
+        Parameters
+        ----------
+        gradient : Tensor, optional
+            The vector :math:`v` in the vector-Jacobian product :math:`v^T J` that backward
+            computes. Required when the tensor is not a scalar; defaults to 1 for a scalar.
+        retain_graph : bool, optional
+            Keep the saved tensors so that backward can run through the graph again.
+            Defaults to ``create_graph``.
+        create_graph : bool, default False
+            Record the backward pass itself, so the gradients can be differentiated again.
+
+        Raises
+        ------
+        RuntimeError
+            If the tensor does not require grad, if it is not a scalar and no ``gradient`` is
+            given, or if ``gradient`` has the wrong shape.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> y = x * x
+        >>> y.backward(gradient=rg.tensor([1.0, 0.0, 0.5]))
+        >>> x.grad
+        tensor([2., 0., 3.])
+        """
+        from refgrad.autograd.engine import backward
+
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+
+    def detach(self) -> Tensor:
+        """Return a tensor sharing this one's data, cut off from the graph.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.tensor([1.0, 2.0], requires_grad=True)
+        >>> d = (x * 2).detach()
+        >>> d.requires_grad, d.grad_fn
+        (False, None)
+        """
+        return Tensor(self.data)
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor off from the graph, in place.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> y = rg.tensor(1.0, requires_grad=True) * 2
+        >>> y.detach_().is_leaf
+        True
+        """
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ------------------------------------------------------------------ array attributes
+    @property
+    def shape(self) -> Shape:
+        """The shape, a tuple of ints (PyTorch returns a ``torch.Size``, a tuple subclass).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(2, 3).shape
+        (2, 3)
+        """
+        return self.data.shape
+
+    def size(self, dim: int | None = None) -> Any:
+        """Return the shape, or the size of one dimension, as PyTorch's ``Tensor.size``.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.zeros(2, 3)
+        >>> x.size(), x.size(-1)
+        ((2, 3), 3)
+        """
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[_dim(dim, self.ndim, "size")]
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """The NumPy dtype of the data.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1, 2]).dtype, rg.tensor([1.0]).dtype
+        (dtype('int64'), dtype('float64'))
+        """
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(2, 3).ndim
+        2
+        """
+        return self.data.ndim
+
+    def dim(self) -> int:
+        """The number of dimensions (PyTorch's method form of :attr:`ndim`).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(4).dim()
+        1
+        """
+        return self.data.ndim
+
+    def numel(self) -> int:
+        """The number of elements.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(2, 3).numel()
+        6
+        """
+        return int(self.data.size)
+
+    def item(self) -> Any:
+        """Return the value of a one-element tensor as a Python number.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([2.5]).item()
+        2.5
+        """
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"item(): a tensor with {self.data.size} elements cannot be converted to a "
+                "Python number; only one-element tensors can"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        """Return the data as (nested) Python lists.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([[1, 2], [3, 4]]).tolist()
+        [[1, 2], [3, 4]]
+        """
+        return self.data.tolist()
+
+    def numpy(self) -> Array:
+        """Return the data as a NumPy array (shared, not copied).
+
+        Raises
+        ------
+        RuntimeError
+            If the tensor requires grad (as in PyTorch, call ``.detach().numpy()``).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 2.0]).numpy()
+        array([1., 2.])
+        """
+        if self._requires_grad:
+            raise RuntimeError(
+                "numpy(): this tensor requires grad; call tensor.detach().numpy() to get its "
+                "values without the graph"
+            )
+        return self.data
+
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> Array:
+        if self._requires_grad:
+            raise RuntimeError(
+                "cannot convert a tensor that requires grad to a NumPy array; call "
+                "tensor.detach() first"
+            )
+        return np.array(self.data, dtype=dtype, copy=copy if copy is not None else False)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.data.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extras = []
+        default = dtypes.get_default_dtype()
+        if self.data.size == 0 or (self.dtype.kind == "f" and self.dtype != default):
+            extras.append(f"dtype={self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    def all(self) -> Tensor:
+        """True (as a 0-d bool tensor) if every element is non-zero.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 2.0]).all()
+        tensor(True)
+        """
+        return Tensor(np.asarray(self.data.all()))
+
+    def any(self) -> Tensor:
+        """True (as a 0-d bool tensor) if some element is non-zero.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0, 2.0]).any()
+        tensor(True)
+        """
+        return Tensor(np.asarray(self.data.any()))
+
+    # ------------------------------------------------------------------ conversions
+    def to(self, dtype: DTypeLike) -> Tensor:
+        """Return the tensor converted to ``dtype`` (differentiable between float dtypes).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.5, 2.5]).to(rg.float32)
+        tensor([1.5, 2.5], dtype=float32)
+        """
+        return _ops.to_dtype(self, dtype)
+
+    def float(self) -> Tensor:
+        """Return the tensor as float32 (PyTorch's ``float`` is 32-bit).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1, 2]).float().dtype
+        dtype('float32')
+        """
+        return _ops.to_dtype(self, dtypes.float32)
+
+    def double(self) -> Tensor:
+        """Return the tensor as float64.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1, 2]).double().dtype
+        dtype('float64')
+        """
+        return _ops.to_dtype(self, dtypes.float64)
+
+    def long(self) -> Tensor:
+        """Return the tensor as int64 (not differentiable).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.7, -1.7]).long()
+        tensor([ 1, -1])
+        """
+        return Tensor(self.data.astype(np.int64))
+
+    def clone(self) -> Tensor:
+        """Return a copy of the data that stays in the graph (gradients flow through it).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.tensor([1.0], requires_grad=True)
+        >>> x.clone()
+        tensor([1.], grad_fn=<CloneBackward>)
+        """
+        return _ops.clone(self)
+
+    # ------------------------------------------------------------------ in place
+    def _check_inplace(self, op: str) -> None:
+        if grad_mode._enabled and (self._requires_grad or self.grad_fn is not None):
+            raise RuntimeError(
+                f"{op}: a tensor that requires grad cannot be changed in place while the graph "
+                "is being recorded; wrap the update in `with rg.no_grad():` (as optimizers "
+                "do) or write an out-of-place expression"
+            )
+
+    def _inplace(self, op: str, other: TensorLike, ufunc: np.ufunc) -> Tensor:
+        self._check_inplace(op)
+        value = other.data if isinstance(other, Tensor) else other
+        ufunc(self.data, value, out=self.data, casting="same_kind")
+        return self
+
+    def __iadd__(self, other: TensorLike) -> Tensor:
+        return self._inplace("+=", other, np.add)
+
+    def __isub__(self, other: TensorLike) -> Tensor:
+        return self._inplace("-=", other, np.subtract)
+
+    def __imul__(self, other: TensorLike) -> Tensor:
+        return self._inplace("*=", other, np.multiply)
+
+    def __itruediv__(self, other: TensorLike) -> Tensor:
+        return self._inplace("/=", other, np.true_divide)
+
+    def zero_(self) -> Tensor:
+        """Fill with zeros, in place (allowed on leaves only under ``no_grad``).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.ones(2).zero_()
+        tensor([0., 0.])
+        """
+        return self.fill_(0)
+
+    def fill_(self, value: float) -> Tensor:
+        """Fill with ``value``, in place.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(2).fill_(3.0)
+        tensor([3., 3.])
+        """
+        self._check_inplace("fill_")
+        self.data[...] = value
+        return self
+
+    def copy_(self, src: TensorLike) -> Tensor:
+        """Copy the values of ``src`` (broadcast to this shape) into this tensor, in place.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(2).copy_(rg.tensor([1.0, 2.0]))
+        tensor([1., 2.])
+        """
+        self._check_inplace("copy_")
+        self.data[...] = src.data if isinstance(src, Tensor) else src
+        return self
+
+    # ------------------------------------------------------------------ operators
+    def __add__(self, other: TensorLike) -> Tensor:
+        return _ops.add(self, other)
+
+    def __radd__(self, other: TensorLike) -> Tensor:
+        return _ops.add(other, self)
+
+    def __sub__(self, other: TensorLike) -> Tensor:
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other: TensorLike) -> Tensor:
+        return _ops.sub(other, self)
+
+    def __mul__(self, other: TensorLike) -> Tensor:
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other: TensorLike) -> Tensor:
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other: TensorLike) -> Tensor:
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other: TensorLike) -> Tensor:
+        return _ops.div(other, self)
+
+    def __pow__(self, exponent: TensorLike) -> Tensor:
+        return _ops.pow(self, exponent)
+
+    def __rpow__(self, base: TensorLike) -> Tensor:
+        return _ops.pow(base, self)
+
+    def __matmul__(self, other: TensorLike) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other: TensorLike) -> Tensor:
+        return _ops.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return _ops.neg(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return _ops.abs(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops.getitem(self, index)
+
+    # Comparisons give boolean tensors outside the graph: they have no useful derivative.
+    def _compare(self, other: TensorLike, ufunc: np.ufunc) -> Tensor:
+        value = other.data if isinstance(other, Tensor) else other
+        return Tensor(np.asarray(ufunc(self.data, value)))
+
+    def __and__(self, other: TensorLike) -> Tensor:
+        return self._compare(other, np.logical_and)
+
+    def __or__(self, other: TensorLike) -> Tensor:
+        return self._compare(other, np.logical_or)
+
+    def __invert__(self) -> Tensor:
+        return Tensor(np.asarray(~self.data))
+
+    def __lt__(self, other: TensorLike) -> Tensor:
+        return self._compare(other, np.less)
+
+    def __le__(self, other: TensorLike) -> Tensor:
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other: TensorLike) -> Tensor:
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other: TensorLike) -> Tensor:
+        return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.equal)  # type: ignore[arg-type]
+
+    def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.not_equal)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ methods
+    def add(self, other: TensorLike) -> Tensor:
+        """``self + other``; see :func:`refgrad.add`."""
+        return _ops.add(self, other)
+
+    def sub(self, other: TensorLike) -> Tensor:
+        """``self - other``; see :func:`refgrad.sub`."""
+        return _ops.sub(self, other)
+
+    def mul(self, other: TensorLike) -> Tensor:
+        """``self * other``; see :func:`refgrad.mul`."""
+        return _ops.mul(self, other)
+
+    def div(self, other: TensorLike) -> Tensor:
+        """``self / other``; see :func:`refgrad.div`."""
+        return _ops.div(self, other)
+
+    def pow(self, exponent: TensorLike) -> Tensor:
+        """``self ** exponent``; see :func:`refgrad.pow`."""
+        return _ops.pow(self, exponent)
+
+    def matmul(self, other: TensorLike) -> Tensor:
+        """``self @ other``; see :func:`refgrad.matmul`."""
+        return _ops.matmul(self, other)
+
+    def neg(self) -> Tensor:
+        """``-self``; see :func:`refgrad.neg`."""
+        return _ops.neg(self)
+
+    def exp(self) -> Tensor:
+        """Element-wise :math:`e^x`; see :func:`refgrad.exp`."""
+        return _ops.exp(self)
+
+    def log(self) -> Tensor:
+        """Element-wise natural logarithm; see :func:`refgrad.log`."""
+        return _ops.log(self)
+
+    def tanh(self) -> Tensor:
+        """Element-wise hyperbolic tangent; see :func:`refgrad.tanh`."""
+        return _ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        """Element-wise logistic sigmoid; see :func:`refgrad.sigmoid`."""
+        return _ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        """Element-wise :math:`\\max(x, 0)`; see :func:`refgrad.relu`."""
+        return _ops.relu(self)
+
+    def abs(self) -> Tensor:
+        """Element-wise absolute value; see :func:`refgrad.abs`."""
+        return _ops.abs(self)
+
+    def sqrt(self) -> Tensor:
+        """Element-wise square root; see :func:`refgrad.sqrt`."""
+        return _ops.sqrt(self)
+
+    def sum(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        """Sum over ``dim``; see :func:`refgrad.sum`."""
+        return _ops.sum(self, dim, keepdim)
+
+    def mean(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        """Mean over ``dim``; see :func:`refgrad.mean`."""
+        return _ops.mean(self, dim, keepdim)
+
+    @overload
+    def max(self) -> Tensor: ...
+    @overload
+    def max(self, dim: int, keepdim: bool = False) -> MaxResult: ...
+    @overload
+    def max(self, dim: Sequence[int], keepdim: bool = False) -> Tensor: ...
+    def max(self, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxResult:
+        """Maximum over all elements or along ``dim``; see :func:`refgrad.max`."""
+        return _ops.max(self, dim, keepdim)
+
+    def amax(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        """Maximum values over ``dim``; see :func:`refgrad.amax`."""
+        return _ops.amax(self, dim, keepdim)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the first maximum; see :func:`refgrad.argmax`."""
+        return _ops.argmax(self, dim, keepdim)
+
+    def softmax(self, dim: int) -> Tensor:
+        """Softmax along ``dim``; see :func:`refgrad.nn.functional.softmax`."""
+        return _ops.softmax(self, dim)
+
+    def log_softmax(self, dim: int) -> Tensor:
+        """Log-softmax along ``dim``; see :func:`refgrad.nn.functional.log_softmax`."""
+        return _ops.log_softmax(self, dim)
+
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        """Same data, new shape (one size may be -1); see :func:`refgrad.reshape`."""
+        return _ops.reshape(self, _shape_args(shape))
+
+    def view(self, *shape: int | Sequence[int]) -> Tensor:
+        """Alias of :meth:`reshape` (refgrad has no separate notion of views)."""
+        return _ops.reshape(self, _shape_args(shape))
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dimensions ``start_dim..end_dim`` into one; see :func:`refgrad.flatten`."""
+        return _ops.flatten(self, start_dim, end_dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a dimension of size 1 at ``dim``; see :func:`refgrad.unsqueeze`."""
+        return _ops.unsqueeze(self, dim)
+
+    def squeeze(self, dim: Dims = None) -> Tensor:
+        """Remove dimensions of size 1; see :func:`refgrad.squeeze`."""
+        return _ops.squeeze(self, dim)
+
+    def expand(self, *shape: int | Sequence[int]) -> Tensor:
+        """Broadcast to ``shape`` (-1 keeps a size); see :func:`refgrad.broadcast_to`."""
+        sizes = _shape_args(shape)
+        offset = len(sizes) - self.ndim
+        target = tuple(
+            self.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(sizes)
+        )
+        return _ops.broadcast_to(self, target)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dimensions; see :func:`refgrad.transpose`."""
+        return _ops.transpose(self, dim0, dim1)
+
+    def permute(self, *dims: int | Sequence[int]) -> Tensor:
+        """Reorder the dimensions; see :func:`refgrad.permute`."""
+        return _ops.permute(self, _shape_args(dims))
+
+    def t(self) -> Tensor:
+        """Transpose a tensor of at most 2 dimensions, as ``torch.Tensor.t``.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([[1, 2, 3]]).t().shape
+        (3, 1)
+        """
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
+        return _ops.transpose(self, 0, 1) if self.ndim == 2 else self
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        """The tensor with its dimensions reversed (the matrix transpose for 2-D).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([[1.0, 2.0, 3.0]]).T.shape
+        (3, 1)
+        """
+        return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
+        """The tensor with its last two dimensions swapped (a batch of transposes).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(5, 2, 3).mT.shape
+        (5, 3, 2)
+        """
+        return _ops.transpose(self, -2, -1)
+
+
+def _shape_args(args: tuple[int | Sequence[int], ...]) -> tuple[int, ...]:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``, as PyTorch does."""
+    if len(args) == 1 and not isinstance(args[0], int | np.integer):
+        return tuple(int(n) for n in args[0])
+    return tuple(int(n) for n in args)  # type: ignore[arg-type]
+
+
+def _dim(dim: int, ndim: int, op: str) -> int:
+    """Normalise a possibly negative dimension, with PyTorch's error when it is out of range."""
+    bound = max(ndim, 1)
+    if not -bound <= dim < bound:
+        raise IndexError(
+            f"{op}: dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
+            f"but got {dim})"
+        )
+    return dim % bound
+
+
+def tensor(data: ArrayLike, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+    """Make a tensor from data, copying it (like :func:`torch.tensor`).
+
+    Parameters
+    ----------
+    data : array-like
+        A number, nested lists of numbers, a NumPy array or a tensor.
+    dtype : dtype-like, optional
+        The dtype. By default Python floats give the default dtype (float64, see
+        :func:`refgrad.set_default_dtype`), Python ints give int64, and NumPy arrays keep their
+        dtype (so float32 in gives float32 out).
+    requires_grad : bool, default False
+        Whether to compute gradients with respect to this tensor (floating point only).
+
+    Returns
+    -------
+    Tensor
+        A leaf tensor.
+
+    Raises
+    ------
+    RuntimeError
+        If ``requires_grad`` is True for a non-floating-point dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import refgrad as rg
+    >>> rg.tensor([1.0, 2.0], requires_grad=True)
+    tensor([1., 2.], requires_grad=True)
+    >>> rg.tensor(np.array([1.0], dtype=np.float32)).dtype
+    dtype('float32')
+    >>> rg.tensor([1, 2], requires_grad=True)
+    Traceback (most recent call last):
+    ...
+    RuntimeError: only floating point tensors can require gradients, ...
+    """
+    return Tensor(_to_array(data, dtype, copy=True), requires_grad=requires_grad)
+
+
+from refgrad import ops as _ops  # noqa: E402 - the ops import Tensor, so they come after it
