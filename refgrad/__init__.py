@@ -80,7 +80,7 @@ from refgrad.ops import (  # isort: skip  (ops need Tensor first)
     unsqueeze,
     where,
 )
-from refgrad import autograd, nn  # noqa: E402
+from refgrad import autograd, nn
 
 __version__ = "0.1.0"
 

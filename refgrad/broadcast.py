@@ -38,13 +38,15 @@ def unbroadcast(grad: Array, shape: Sequence[int], to_keep: int = 0) -> Array:
     Raises
     ------
     ShapeError
-        A ValueError (and RuntimeError): if broadcasting ``shape`` could never have produced ``grad.shape`` (for example ``(3,)``
+        A ValueError (and RuntimeError): if broadcasting ``shape`` could never have produced
+        ``grad.shape`` (for example ``(3,)``
         into ``(4,)``), or if ``to_keep`` is not between 0 and ``len(shape)``.
 
     Notes
     -----
     If ``y = broadcast(x)`` copies ``x[j]`` into the outputs ``y[i]`` for ``i`` in a set
-    :math:`S_j`, then :math:`\\partial L/\\partial x_j = \\sum_{i \\in S_j} \\partial L/\\partial y_i`.
+    :math:`S_j`, then
+    :math:`\\partial L/\\partial x_j = \\sum_{i \\in S_j} \\partial L/\\partial y_i`.
     This function is that sum. It works on NumPy arrays and adds nothing to the graph; the
     differentiable version used inside backward formulas is :func:`refgrad.sum_to`.
 
@@ -65,7 +67,7 @@ def unbroadcast(grad: Array, shape: Sequence[int], to_keep: int = 0) -> Array:
     >>> rg.unbroadcast(np.ones(3), (4,))
     Traceback (most recent call last):
     ...
-    refgrad.errors.ShapeError: unbroadcast: a gradient of shape (3,) cannot come from broadcasting shape (4,)...
+    refgrad.errors.ShapeError: unbroadcast: a gradient of shape (3,) cannot come from ...
     """
     shape = tuple(int(n) for n in shape)
     if not 0 <= to_keep <= len(shape):
@@ -124,7 +126,9 @@ def broadcast_shapes(op: str, *shapes: Shape) -> Shape:
     refgrad.errors.ShapeError: add: shapes (2, 3) and (4,) cannot be broadcast together...
     """
     result: list[int] = []
-    for sizes in zip(*(((1,) * (max(map(len, shapes)) - len(s)) + s) for s in shapes)):
+    for sizes in zip(
+        *(((1,) * (max(map(len, shapes)) - len(s)) + s) for s in shapes), strict=False
+    ):
         others = {n for n in sizes if n != 1}
         if len(others) > 1:
             listed = " and ".join(str(s) for s in shapes)

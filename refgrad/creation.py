@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from refgrad import dtypes
-from refgrad._typing import DTypeLike
+from refgrad._typing import Array, DTypeLike
 from refgrad.random import Generator, get_generator
 from refgrad.tensor import Tensor, _shape_args
 
@@ -16,7 +16,7 @@ def _float_dtype(dtype: DTypeLike | None) -> np.dtype[np.generic]:
     return np.dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
 
 
-def _make(data: np.ndarray[..., np.dtype[np.generic]], requires_grad: bool) -> Tensor:
+def _make(data: Array, requires_grad: bool) -> Tensor:
     return Tensor(data, requires_grad=requires_grad)
 
 
@@ -62,14 +62,15 @@ def full(
     >>> rg.full((2,), 7.0)
     tensor([7., 7.])
     """
-    dtype = dtype if dtype is not None else (None if isinstance(fill_value, float) else None)
     array = np.full(tuple(size), fill_value, dtype=dtype)
     if dtype is None and array.dtype.kind == "f":
         array = array.astype(dtypes.get_default_dtype())
     return _make(array, requires_grad)
 
 
-def zeros_like(input: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    input: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False
+) -> Tensor:
     """Zeros with the shape (and, by default, the dtype) of ``input``.
 
     Examples

@@ -12,6 +12,8 @@ switches to float32.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from refgrad._typing import DTypeLike
@@ -25,10 +27,10 @@ bool_ = np.dtype(np.bool_)
 double = float64
 long = int64
 
-_default_dtype: np.dtype[np.floating] = float64
+_default_dtype: np.dtype[Any] = float64
 
 
-def get_default_dtype() -> np.dtype[np.floating]:
+def get_default_dtype() -> np.dtype[Any]:
     """Return the dtype given to floating-point data that does not carry a dtype of its own.
 
     Returns

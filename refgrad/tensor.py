@@ -14,6 +14,7 @@ operation's forward and backward rule live together.
 
 from __future__ import annotations
 
+import builtins
 import weakref
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
@@ -565,7 +566,7 @@ class Tensor:
         """
         return self.fill_(0)
 
-    def fill_(self, value: float) -> Tensor:
+    def fill_(self, value: builtins.float) -> Tensor:
         """Fill with ``value``, in place.
 
         Examples
@@ -641,36 +642,36 @@ class Tensor:
         return _ops.getitem(self, index)
 
     # Comparisons give boolean tensors outside the graph: they have no useful derivative.
-    def _compare(self, other: TensorLike, ufunc: np.ufunc) -> Tensor:
+    def _compare(self, other: object, ufunc: np.ufunc) -> Tensor:
         value = other.data if isinstance(other, Tensor) else other
         return Tensor(np.asarray(ufunc(self.data, value)))
 
-    def __and__(self, other: TensorLike) -> Tensor:
+    def __and__(self, other: object) -> Tensor:
         return self._compare(other, np.logical_and)
 
-    def __or__(self, other: TensorLike) -> Tensor:
+    def __or__(self, other: object) -> Tensor:
         return self._compare(other, np.logical_or)
 
     def __invert__(self) -> Tensor:
         return Tensor(np.asarray(~self.data))
 
-    def __lt__(self, other: TensorLike) -> Tensor:
+    def __lt__(self, other: object) -> Tensor:
         return self._compare(other, np.less)
 
-    def __le__(self, other: TensorLike) -> Tensor:
+    def __le__(self, other: object) -> Tensor:
         return self._compare(other, np.less_equal)
 
-    def __gt__(self, other: TensorLike) -> Tensor:
+    def __gt__(self, other: object) -> Tensor:
         return self._compare(other, np.greater)
 
-    def __ge__(self, other: TensorLike) -> Tensor:
+    def __ge__(self, other: object) -> Tensor:
         return self._compare(other, np.greater_equal)
 
     def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.equal)  # type: ignore[arg-type]
+        return self._compare(other, np.equal)
 
     def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.not_equal)  # type: ignore[arg-type]
+        return self._compare(other, np.not_equal)
 
     # ------------------------------------------------------------------ methods
     def add(self, other: TensorLike) -> Tensor:
@@ -814,7 +815,7 @@ class Tensor:
         return _ops.transpose(self, 0, 1) if self.ndim == 2 else self
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
+    def T(self) -> Tensor:
         """The tensor with its dimensions reversed (the matrix transpose for 2-D).
 
         Examples
@@ -826,7 +827,7 @@ class Tensor:
         return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
     @property
-    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
+    def mT(self) -> Tensor:
         """The tensor with its last two dimensions swapped (a batch of transposes).
 
         Examples

@@ -15,6 +15,7 @@ Backward is two steps.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -120,9 +121,9 @@ def run_backward(
     previous, grad_mode._enabled = grad_mode._enabled, create_graph
     try:
         for node in reversed(order):
-            grad = grads.pop(node, None)
-            if grad is None:  # no path from the roots brought a gradient here
+            if node not in grads:  # no path from the roots brought a gradient here
                 continue
+            grad = grads.pop(node)
             if wanted is not None and node in wanted:
                 captured[node] = grad
             if isinstance(node, AccumulateGrad):
@@ -159,7 +160,7 @@ def _accumulate(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
         leaf._grad.data += grad.data
 
 
-def _seed_gradient(output: Tensor, gradient: Tensor | None, index: int) -> Tensor:
+def _seed_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
     """The gradient to start from: 1 for a scalar, else the one given (checked)."""
     if gradient is None:
         if output.data.size != 1:
@@ -171,6 +172,7 @@ def _seed_gradient(output: Tensor, gradient: Tensor | None, index: int) -> Tenso
         return Tensor(np.ones(output.shape, dtype=output.dtype))
     if not isinstance(gradient, Tensor):
         gradient = Tensor(np.asarray(gradient, dtype=output.dtype))
+    assert isinstance(gradient, Tensor)
     if gradient.shape != output.shape:
         raise RuntimeError(
             f"mismatch in shape: the gradient for output {index} has shape {gradient.shape}, but "

@@ -22,7 +22,7 @@ The ``ctx`` both methods receive is the :class:`BackwardNode` that becomes the r
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -72,6 +72,11 @@ class BackwardNode(Node):
 
     function: type[Function]
     needs_input_grad: tuple[bool, ...]
+
+    if TYPE_CHECKING:  # a ctx carries whatever attributes forward stores on it
+
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
     def __init__(self, function: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
         super().__init__()
@@ -198,7 +203,7 @@ def _explained(name: str, args: tuple[Any, ...], error: Exception) -> Exception:
     """Re-word an error raised inside ``forward`` so that it names the op and the shapes."""
     shapes = ", ".join(str(a.shape) for a in args if isinstance(a, Tensor))
     message = f"{name} (input shapes {shapes}): {error}"
-    base = IndexError if isinstance(error, IndexError) else type(error).__mro__[0]
+    base: type[Exception] = IndexError if isinstance(error, IndexError) else type(error)
     try:
         return base(message)
     except TypeError:  # an exception type whose constructor wants other arguments
@@ -337,9 +342,7 @@ class Function:
         )
         saved = ctx._saved
         if saved and any(item is raw for item in saved):
-            ctx._saved = tuple(
-                _SavedOutput(result.data) if item is raw else item for item in saved
-            )
+            ctx._saved = tuple(_SavedOutput(result.data) if item is raw else item for item in saved)
         result._requires_grad = True
         result.grad_fn = ctx
         return result

@@ -26,7 +26,7 @@ Inputs = Tensor | Sequence[Tensor]
 def _prepare(inputs: Inputs, create_graph: bool) -> tuple[bool, tuple[Tensor, ...]]:
     """Inputs as a tuple of tensors that require grad (new leaves unless building a graph)."""
     is_tuple = not isinstance(inputs, Tensor)
-    items = tuple(inputs) if is_tuple else (inputs,)  # type: ignore[arg-type]
+    items = tuple(inputs) if is_tuple else (inputs,)
     prepared = []
     for item in items:
         if not isinstance(item, Tensor):
@@ -232,7 +232,7 @@ def jvp(
     >>> J_v                                      # the first column of W
     tensor([1., 3., 5.])
     """
-    inputs_tuple, xs = _prepare(inputs, create_graph)
+    _inputs_tuple, xs = _prepare(inputs, create_graph)
     if v is None:
         if any(x.data.size != 1 for x in xs):
             raise RuntimeError("jvp: v can be omitted only when the inputs are single elements")
@@ -292,7 +292,9 @@ def hvp(
         first = _grads_or_zeros([out], xs, [Tensor(np.ones(out.shape, dtype=out.dtype))], True)
         inner = sum(((g * u).sum() for g, u in zip(first, vs, strict=True)), start=Tensor(0.0))
         if inner.requires_grad:
-            second = _grads_or_zeros([inner], xs, [Tensor(np.ones((), dtype=inner.dtype))], create_graph)
+            second = _grads_or_zeros(
+                [inner], xs, [Tensor(np.ones((), dtype=inner.dtype))], create_graph
+            )
         else:
             second = tuple(Tensor(np.zeros(x.shape, dtype=x.dtype)) for x in xs)
     if strict and not inner.requires_grad:

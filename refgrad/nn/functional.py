@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from refgrad import ops
-from refgrad._typing import TensorLike
+from refgrad._typing import Array, TensorLike
 from refgrad.errors import ShapeError, TargetError
 from refgrad.ops._util import constant
 from refgrad.ops.elementwise import relu, sigmoid, tanh
-from refgrad.ops.softmax import log_softmax, softmax
+from refgrad.ops.softmax_family import log_softmax, softmax
 from refgrad.tensor import Tensor
 
 __all__ = [
@@ -103,7 +103,7 @@ def mse_loss(input: Tensor, target: TensorLike, reduction: str = "mean") -> Tens
     return _reduce(diff * diff, reduction)
 
 
-def _class_targets(op: str, input: Tensor, target: TensorLike) -> np.ndarray[..., np.dtype[np.int64]]:
+def _class_targets(op: str, input: Tensor, target: TensorLike) -> Array:
     """Check class-index targets and return them as an int64 array."""
     values = target.data if isinstance(target, Tensor) else np.asarray(target)
     if values.dtype.kind not in "iu":

@@ -7,7 +7,7 @@ with the typed public function that calls it:
 * :mod:`refgrad.ops.reductions`: sum, mean, max;
 * :mod:`refgrad.ops.shape`: reshaping, transposing, broadcasting, indexing, joining;
 * :mod:`refgrad.ops.linalg`: matrix multiplication;
-* :mod:`refgrad.ops.softmax`: softmax and log-softmax.
+* :mod:`refgrad.ops.softmax_family`: softmax and log-softmax.
 """
 
 from refgrad.ops.elementwise import (
@@ -43,7 +43,7 @@ from refgrad.ops.shape import (
     transpose,
     unsqueeze,
 )
-from refgrad.ops.softmax import log_softmax, softmax
+from refgrad.ops.softmax_family import log_softmax, softmax
 
 __all__ = [
     "abs",

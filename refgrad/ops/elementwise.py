@@ -21,8 +21,6 @@ from refgrad.ops._util import constant, pair
 from refgrad.ops.shape import sum_to
 from refgrad.tensor import Tensor
 
-_quiet = {"divide": "ignore", "invalid": "ignore", "over": "ignore"}
-
 
 def _check_broadcast(op: str, a: Tensor, b: Tensor) -> None:
     if a.shape != b.shape:
@@ -91,7 +89,7 @@ class Div(Function):
     @staticmethod
     def forward(ctx: BackwardNode, a: Tensor, b: Tensor) -> Any:
         ctx.save_for_backward(a, b)
-        with np.errstate(**_quiet):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return a.data / b.data
 
     @staticmethod
@@ -127,16 +125,16 @@ class Pow(Function):
     @staticmethod
     def forward(ctx: BackwardNode, a: Tensor, b: Tensor | float) -> Any:
         exponent = b.data if isinstance(b, Tensor) else b
-        with np.errstate(**_quiet):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             result = Tensor(np.power(a.data, exponent))
-        ctx.save_for_backward(a, b if isinstance(b, Tensor) else None, result)
         ctx.exponent = b
+        ctx.save_for_backward(a, result, *((b,) if isinstance(b, Tensor) else ()))
         return result
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
-        a, b_tensor, result = ctx.saved_tensors
-        b = b_tensor if b_tensor is not None else ctx.exponent
+        a, result, *tensor_exponent = ctx.saved_tensors
+        b = tensor_exponent[0] if tensor_exponent else ctx.exponent
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             # PyTorch's convention: the derivative of a**0 is 0, even at a = 0.
@@ -182,7 +180,7 @@ class Log(Function):
     @staticmethod
     def forward(ctx: BackwardNode, x: Tensor) -> Any:
         ctx.save_for_backward(x)
-        with np.errstate(**_quiet):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.log(x.data)
 
     @staticmethod
@@ -215,7 +213,10 @@ def stable_sigmoid(x: Array) -> Array:
 
 
 class Sigmoid(Function):
-    """:math:`y = \\sigma(x) = 1 / (1 + e^{-x})`; :math:`\\sigma' = \\sigma(1 - \\sigma) \\le 1/4`."""
+    """:math:`y = \\sigma(x) = 1 / (1 + e^{-x})`.
+
+    Its derivative :math:`\\sigma' = \\sigma(1 - \\sigma)` is at most 1/4 (at 0).
+    """
 
     derivative = r"\bar x = \bar y\, y (1 - y)"
 
@@ -232,7 +233,7 @@ class Sigmoid(Function):
 
 
 class ReLU(Function):
-    """:math:`y = \\max(x, 0)`; PyTorch's choice at the kink is :math:`\\operatorname{relu}'(0) = 0`."""
+    """:math:`y = \\max(x, 0)`; at the kink PyTorch takes :math:`\\operatorname{relu}'(0) = 0`."""
 
     derivative = r"\bar x = \bar y\, [x > 0]"
 
@@ -402,8 +403,10 @@ def pow(input: TensorLike, exponent: TensorLike) -> Tensor:
     >>> x.grad
     tensor([ 3., 12., 27.])
     """
-    if isinstance(input, Tensor) and isinstance(exponent, int | float) and not isinstance(
-        exponent, bool
+    if (
+        isinstance(input, Tensor)
+        and isinstance(exponent, int | float)
+        and not isinstance(exponent, bool)
     ):
         return Pow.apply(input, exponent)
     a, b = pair(input, exponent)

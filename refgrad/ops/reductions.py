@@ -24,7 +24,7 @@ def _spread(grad_output: Tensor, input_shape: tuple[int, ...], axes: tuple[int, 
 
 
 class Sum(Function):
-    """:math:`y = \\sum_{i \\in \\text{dims}} x_i`: each input element gets the gradient of its sum."""
+    """:math:`y = \\sum_{i \\in \\text{dims}} x_i`: each element gets the gradient of its sum."""
 
     derivative = r"\bar x = \operatorname{broadcast}(\bar y)"
 
@@ -129,7 +129,7 @@ def amax(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     return Amax.apply(input, axes=normalize_dims(dim, input.ndim, "amax"), keepdim=keepdim)
 
 
-def max(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Any:
+def max(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxResult:
     """Maximum of all elements, or ``(values, indices)`` along one dimension, as ``torch.max``.
 
     * ``max(x)``: a 0-d tensor. Tied maxima share the gradient evenly (PyTorch's rule).

@@ -21,7 +21,8 @@ def stable_log_softmax(z: Array, axis: int) -> Array:
     """:math:`z - m - \\ln\\sum_j e^{z_j - m}` with :math:`m = \\max_j z_j` (log-sum-exp)."""
     with np.errstate(invalid="ignore", over="ignore"):
         shifted = z - np.max(z, axis=axis, keepdims=True)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        result: Array = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        return result
 
 
 class Softmax(Function):

@@ -1,0 +1,565 @@
+"""The op registry: every differentiable op, with sample inputs, in one table.
+
+Each :class:`OpInfo` names an op, says how to call it, lists the :class:`~refgrad.autograd.Function`
+classes that implement it, and generates sample inputs: 0-d, empty where allowed, every
+broadcasting pairing of scalar, vector, matrix, row ``(1, n)`` and column ``(n, 1)`` operands,
+negative dims, and every axis subset of a rank-3 reduction.
+
+One table drives
+
+* the first- and second-order gradient checks in float64 (``tests/test_opinfo_gradcheck.py``),
+* the comparison with PyTorch (``tests/crosscheck``), and
+* the book's op reference page,
+
+so none of them can drift from the others. An op is written as ``call(m, *tensors, **kwargs)``
+where ``m`` is a module: ``refgrad`` here, ``torch`` in the cross-check. That the same ``call``
+works for both is the promise that a snippet moves to PyTorch by changing the import.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from refgrad.autograd.function import Function
+from refgrad.ops import elementwise as E
+from refgrad.ops import linalg as L
+from refgrad.ops import reductions as R
+from refgrad.ops import shape as S
+from refgrad.ops import softmax_family as SM
+
+Array = np.ndarray[Any, np.dtype[np.float64]]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One way to call an op: float64 arrays for the differentiable inputs, plus keywords.
+
+    Keyword values that are NumPy arrays are converted with ``m.tensor`` before the call (they
+    are integer targets or boolean conditions, never differentiated).
+
+    Examples
+    --------
+    >>> from refgrad.opinfo import Sample
+    >>> import numpy as np
+    >>> Sample((np.ones(3),), {"dim": 0}).describe()
+    '(3,) dim=0'
+    """
+
+    inputs: tuple[Array, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """A short label for test ids: the shapes, then the keywords.
+
+        Examples
+        --------
+        >>> from refgrad.opinfo import Sample
+        >>> import numpy as np
+        >>> Sample((np.ones((2, 1)), np.ones(()))).describe()
+        '(2,1),()'
+        """
+        shapes = ",".join(str(a.shape).replace(" ", "") for a in self.inputs)
+        words = [
+            f"{k}={v.tolist() if isinstance(v, np.ndarray) else v}" for k, v in self.kwargs.items()
+        ]
+        return " ".join([shapes, *words])
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    """An entry of the registry.
+
+    Attributes
+    ----------
+    name : str
+        The op as a user writes it, e.g. ``"matmul"`` or ``"nn.functional.softmax"``.
+    call : callable
+        ``call(m, *tensors, **kwargs)``; ``m`` is ``refgrad`` or ``torch``.
+    functions : tuple of Function subclasses
+        The refgrad Functions that implement it (for the op reference).
+    samples : callable
+        Returns the sample inputs.
+    smooth : bool
+        Whether second derivatives exist at the samples (checked by gradgradcheck).
+    broadcasting : str
+        How the op's operands broadcast, for the reference page.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.opinfo import OP_REGISTRY
+    >>> info = next(op for op in OP_REGISTRY if op.name == "mul")
+    >>> sample = next(info.sample_inputs())
+    >>> info.call(rg, *[rg.tensor(a) for a in sample.inputs], **sample.kwargs).shape
+    ()
+    """
+
+    name: str
+    call: Callable[..., Any]
+    functions: tuple[type[Function], ...]
+    samples: Callable[[np.random.Generator], list[Sample]]
+    smooth: bool = True
+    broadcasting: str = "none"
+
+    def sample_inputs(self, seed: int = 0) -> Iterator[Sample]:
+        """The samples, drawn from a generator seeded with ``seed``.
+
+        Examples
+        --------
+        >>> from refgrad.opinfo import OP_REGISTRY
+        >>> sum(1 for _ in OP_REGISTRY[0].sample_inputs()) > 0
+        True
+        """
+        yield from self.samples(np.random.default_rng(seed))
+
+
+# ---------------------------------------------------------------- sample generators
+
+#: Shapes whose every pairing broadcasts: scalar, vector, matrix, row and column.
+BROADCAST_SHAPES: tuple[tuple[int, ...], ...] = ((), (3,), (2, 3), (1, 3), (2, 1))
+UNARY_SHAPES: tuple[tuple[int, ...], ...] = ((), (3,), (2, 3), (0, 3), (2, 3, 2))
+
+
+def _real(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
+    return rng.uniform(-2.0, 2.0, size=shape)
+
+
+def _positive(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
+    return rng.uniform(0.5, 2.5, size=shape)
+
+
+def _away_from_zero(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
+    """Values at least 0.2 from 0, so a finite difference never straddles a kink."""
+    magnitude = rng.uniform(0.2, 2.0, size=shape)
+    signs: Array = rng.choice([-1.0, 1.0], size=shape)
+    return magnitude * signs
+
+
+def _distinct(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
+    """Values at least 0.05 apart, so that a max has a unique winner even after a nudge."""
+    size = int(np.prod(shape))
+    return (rng.permutation(size) * 0.1 - 0.05 * size).reshape(shape).astype(np.float64)
+
+
+Draw = Callable[[np.random.Generator, tuple[int, ...]], Array]
+
+
+def _unary(draw: Draw, shapes: tuple[tuple[int, ...], ...] = UNARY_SHAPES) -> Any:
+    def samples(rng: np.random.Generator) -> list[Sample]:
+        return [Sample((draw(rng, shape),)) for shape in shapes]
+
+    return samples
+
+
+def _binary(draw_a: Draw, draw_b: Draw) -> Any:
+    def samples(rng: np.random.Generator) -> list[Sample]:
+        pairs = itertools.product(BROADCAST_SHAPES, BROADCAST_SHAPES)
+        result = [Sample((draw_a(rng, a), draw_b(rng, b))) for a, b in pairs]
+        result.append(Sample((draw_a(rng, (0, 3)), draw_b(rng, (3,)))))  # empty
+        return result
+
+    return samples
+
+
+def _with_constant(draw: Draw, constants: tuple[float, ...]) -> Any:
+    def samples(rng: np.random.Generator) -> list[Sample]:
+        return [Sample((draw(rng, (2, 3)),), {"c": c}) for c in constants] + [
+            Sample((draw(rng, ()),), {"c": constants[0]})
+        ]
+
+    return samples
+
+
+#: Every subset of the axes of a rank-3 tensor, written with negative dims too.
+RANK3_DIMS: tuple[Any, ...] = (None, 0, 1, 2, -1, (0, 1), (0, 2), (1, 2), (-1, -3), (0, 1, 2))
+
+
+def _reduction(draw: Draw, allow_empty: bool = True) -> Any:
+    def samples(rng: np.random.Generator) -> list[Sample]:
+        result = [Sample((draw(rng, ()),), {"dim": None, "keepdim": False})]
+        for dim, keepdim in itertools.product(RANK3_DIMS, (False, True)):
+            result.append(Sample((draw(rng, (2, 3, 4)),), {"dim": dim, "keepdim": keepdim}))
+        result.append(Sample((draw(rng, (3,)),), {"dim": -1, "keepdim": False}))
+        if allow_empty:
+            result.append(Sample((draw(rng, (0, 3)),), {"dim": 1, "keepdim": False}))
+        return result
+
+    return samples
+
+
+def _max_dim(rng: np.random.Generator) -> list[Sample]:
+    return [
+        Sample((_distinct(rng, (2, 3, 4)),), {"dim": d, "keepdim": k})
+        for d, k in itertools.product((0, 1, 2, -1, -2), (False, True))
+    ] + [Sample((_distinct(rng, (5,)),), {"dim": 0, "keepdim": False})]
+
+
+def _softmax_samples(rng: np.random.Generator) -> list[Sample]:
+    result = [Sample((_real(rng, (3,)),), {"dim": 0}), Sample((_real(rng, (3,)),), {"dim": -1})]
+    result += [Sample((_real(rng, (2, 3)),), {"dim": d}) for d in (0, 1, -1)]
+    result += [Sample((_real(rng, (2, 3, 4)),), {"dim": d}) for d in (0, 1, 2, -2)]
+    return result
+
+
+def _matmul_samples(rng: np.random.Generator) -> list[Sample]:
+    pairs = [
+        ((3,), (3,)),
+        ((3,), (3, 2)),
+        ((2, 3), (3,)),
+        ((2, 3), (3, 4)),
+        ((1, 3), (3, 1)),
+        ((4, 2, 3), (3, 2)),
+        ((2, 3), (4, 3, 2)),
+        ((4, 2, 3), (4, 3, 2)),
+        ((2, 1, 2, 3), (3, 3, 2)),
+        ((4, 2, 3), (3,)),
+        ((3,), (4, 3, 2)),
+        ((0, 3), (3, 2)),
+    ]
+    return [Sample((_real(rng, a), _real(rng, b))) for a, b in pairs]
+
+
+def _index_samples(rng: np.random.Generator) -> list[Sample]:
+    x = _real(rng, (4, 3))
+    indices: list[Any] = [
+        1,
+        -1,
+        (slice(1, 3),),
+        (slice(None), 0),
+        (slice(None, None, 2), slice(1, None)),
+        ([0, 0, 3],),  # a repeated index accumulates in backward
+        ([2, 0], [1, 1]),
+        (slice(None), [2, 2, 0]),
+        (None, 1),
+        (Ellipsis, 1),
+    ]
+    result = [Sample((x,), {"index": i}) for i in indices]
+    result.append(Sample((_real(rng, (3,)),), {"index": ([True, False, True],)}))
+    result.append(Sample((_real(rng, (2, 3, 2)),), {"index": (1, slice(None), [0, 1, 1])}))
+    return result
+
+
+def _index(m: ModuleType, x: Any, index: Any) -> Any:
+    if isinstance(index, tuple) and any(
+        isinstance(i, list) and i and isinstance(i[0], bool) for i in index
+    ):
+        index = tuple(m.tensor(i) if isinstance(i, list) else i for i in index)
+    return x[index]
+
+
+def _cat_samples(rng: np.random.Generator) -> list[Sample]:
+    return [
+        Sample((_real(rng, (2, 3)), _real(rng, (1, 3)), _real(rng, (4, 3))), {"dim": 0}),
+        Sample((_real(rng, (2, 3)), _real(rng, (2, 1))), {"dim": 1}),
+        Sample((_real(rng, (2, 3)), _real(rng, (2, 2))), {"dim": -1}),
+        Sample((_real(rng, (3,)), _real(rng, (0,))), {"dim": 0}),
+    ]
+
+
+def _stack_samples(rng: np.random.Generator) -> list[Sample]:
+    return [Sample((_real(rng, (2, 3)), _real(rng, (2, 3))), {"dim": d}) for d in (0, 1, 2, -1)] + [
+        Sample((_real(rng, ()), _real(rng, ()), _real(rng, ())), {"dim": 0})
+    ]
+
+
+def _where_samples(rng: np.random.Generator) -> list[Sample]:
+    result = []
+    for a, b in itertools.product(BROADCAST_SHAPES, BROADCAST_SHAPES):
+        cond = rng.random((2, 3)) > 0.5
+        result.append(Sample((_real(rng, a), _real(rng, b)), {"condition": cond}))
+    return result
+
+
+def _shape_samples(
+    rng: np.random.Generator, shape: tuple[int, ...], options: list[dict[str, Any]]
+) -> list[Sample]:
+    return [Sample((_real(rng, shape),), kw) for kw in options]
+
+
+def _linear_samples(rng: np.random.Generator) -> list[Sample]:
+    return [
+        Sample((_real(rng, (4, 3)), _real(rng, (2, 3)), _real(rng, (2,)))),
+        Sample((_real(rng, (3,)), _real(rng, (2, 3)), _real(rng, (2,)))),
+        Sample((_real(rng, (5, 4, 3)), _real(rng, (2, 3)), _real(rng, (2,)))),
+    ]
+
+
+def _ce_samples(rng: np.random.Generator) -> list[Sample]:
+    target = np.array([0, 2, 1, 2])
+    result = [
+        Sample((_real(rng, (4, 3)),), {"target": target, "reduction": r})
+        for r in ("mean", "sum", "none")
+    ]
+    result.append(Sample((_real(rng, (3,)),), {"target": np.array(1)}))
+    result.append(Sample((_real(rng, (4, 3)) * 50,), {"target": target}))
+    result.append(
+        Sample((_real(rng, (4, 3)),), {"target": np.array([0, -100, 1, 2]), "ignore_index": -100})
+    )
+    return result
+
+
+def _ce_weighted(rng: np.random.Generator) -> list[Sample]:
+    target = np.array([0, 2, 1, 2])
+    return [
+        Sample(
+            (_real(rng, (4, 3)),),
+            {"target": target, "weight": _positive(rng, (3,)), "reduction": r},
+        )
+        for r in ("mean", "sum", "none")
+    ]
+
+
+def _ce_probabilities(rng: np.random.Generator) -> list[Sample]:
+    probabilities = rng.dirichlet(np.ones(3), size=4)
+    return [
+        Sample((_real(rng, (4, 3)), probabilities)),
+        Sample((_real(rng, (3,)), probabilities[0])),
+    ]
+
+
+def _mse_samples(rng: np.random.Generator) -> list[Sample]:
+    return [
+        Sample((_real(rng, s), _real(rng, s)), {"reduction": r})
+        for s, r in itertools.product([(), (4, 3)], ("mean", "sum", "none"))
+    ]
+
+
+def _keywords(names: tuple[str, ...], kwargs: dict[str, Any], m: ModuleType) -> dict[str, Any]:
+    """Convert array keywords (targets, conditions) to ``m``'s tensors."""
+    return {
+        k: m.tensor(v) if isinstance(v, np.ndarray) and k in names else v for k, v in kwargs.items()
+    }
+
+
+# ---------------------------------------------------------------- the registry
+
+OP_REGISTRY: tuple[OpInfo, ...] = (
+    # Arithmetic
+    OpInfo("add", lambda m, a, b: m.add(a, b), (E.Add,), _binary(_real, _real), True, "NumPy"),
+    OpInfo("sub", lambda m, a, b: a - b, (E.Sub,), _binary(_real, _real), True, "NumPy"),
+    OpInfo("mul", lambda m, a, b: a * b, (E.Mul,), _binary(_real, _real), True, "NumPy"),
+    OpInfo("div", lambda m, a, b: a / b, (E.Div,), _binary(_real, _away_from_zero), True, "NumPy"),
+    OpInfo("pow", lambda m, a, b: m.pow(a, b), (E.Pow,), _binary(_positive, _real), True, "NumPy"),
+    OpInfo(
+        "pow (number exponent)",
+        lambda m, a, c: a**c,
+        (E.Pow,),
+        _with_constant(_positive, (3.0, 0.5, -1.5, 1.0, 0.0)),
+        True,
+        "none",
+    ),
+    OpInfo(
+        "rpow (number base)",
+        lambda m, a, c: c**a,
+        (E.Pow,),
+        _with_constant(_real, (2.0, 0.5)),
+        True,
+        "none",
+    ),
+    OpInfo(
+        "mul (number)",
+        lambda m, a, c: a * c,
+        (E.Mul,),
+        _with_constant(_real, (2.5, -1.0)),
+        True,
+        "none",
+    ),
+    OpInfo(
+        "rsub (number)",
+        lambda m, a, c: c - a,
+        (E.Sub,),
+        _with_constant(_real, (1.0,)),
+        True,
+        "none",
+    ),
+    OpInfo(
+        "rdiv (number)",
+        lambda m, a, c: c / a,
+        (E.Div,),
+        _with_constant(_away_from_zero, (1.0, -3.0)),
+        True,
+        "none",
+    ),
+    OpInfo("neg", lambda m, x: -x, (E.Neg,), _unary(_real), True),
+    # Functions of one variable
+    OpInfo("exp", lambda m, x: m.exp(x), (E.Exp,), _unary(_real), True),
+    OpInfo("log", lambda m, x: m.log(x), (E.Log,), _unary(_positive), True),
+    OpInfo("tanh", lambda m, x: m.tanh(x), (E.Tanh,), _unary(_real), True),
+    OpInfo("sigmoid", lambda m, x: m.sigmoid(x), (E.Sigmoid,), _unary(_real), True),
+    OpInfo("relu", lambda m, x: m.relu(x), (E.ReLU,), _unary(_away_from_zero), True),
+    OpInfo("abs", lambda m, x: m.abs(x), (E.Abs,), _unary(_away_from_zero), True),
+    OpInfo("sqrt", lambda m, x: m.sqrt(x), (E.Sqrt,), _unary(_positive), True),
+    OpInfo(
+        "where",
+        lambda m, a, b, condition: m.where(condition, a, b),
+        (E.Where,),
+        _where_samples,
+        True,
+        "NumPy, with the condition",
+    ),
+    # Reductions
+    OpInfo(
+        "sum",
+        lambda m, x, dim, keepdim: x.sum() if dim is None else x.sum(dim, keepdim),
+        (R.Sum,),
+        _reduction(_real),
+        True,
+    ),
+    OpInfo(
+        "mean",
+        lambda m, x, dim, keepdim: x.mean() if dim is None else x.mean(dim, keepdim),
+        (R.Mean,),
+        _reduction(_real, allow_empty=False),
+        True,
+    ),
+    OpInfo(
+        "amax",
+        lambda m, x, dim, keepdim: m.amax(x, () if dim is None else dim, keepdim),
+        (R.Amax,),
+        _reduction(_distinct, allow_empty=False),
+        True,
+    ),
+    OpInfo("max", lambda m, x: x.max(), (R.Amax,), _unary(_distinct, ((), (3,), (2, 3, 2))), True),
+    OpInfo(
+        "max (dim)",
+        lambda m, x, dim, keepdim: m.max(x, dim, keepdim).values,
+        (S.Index,),
+        _max_dim,
+        True,
+    ),
+    # Shape
+    OpInfo(
+        "reshape",
+        lambda m, x, shape: x.reshape(shape),
+        (S.Reshape,),
+        lambda rng: _shape_samples(
+            rng, (2, 3, 2), [{"shape": s} for s in [(12,), (3, -1), (2, 1, 6), (-1,)]]
+        ),
+        True,
+    ),
+    OpInfo(
+        "transpose",
+        lambda m, x, d0, d1: x.transpose(d0, d1),
+        (S.Transpose,),
+        lambda rng: _shape_samples(
+            rng, (2, 3, 4), [{"d0": a, "d1": b} for a, b in [(0, 1), (0, 2), (-1, -2), (1, 1)]]
+        ),
+        True,
+    ),
+    OpInfo(
+        "permute",
+        lambda m, x, dims: x.permute(*dims),
+        (S.Permute,),
+        lambda rng: _shape_samples(
+            rng, (2, 3, 4), [{"dims": d} for d in [(2, 0, 1), (1, 2, 0), (-1, 0, 1)]]
+        ),
+        True,
+    ),
+    OpInfo(".T", lambda m, x: x.T, (S.Permute,), _unary(_real, ((3,), (2, 3))), True),
+    OpInfo(
+        "flatten",
+        lambda m, x: m.flatten(x, 1),
+        (S.Reshape,),
+        lambda rng: [Sample((_real(rng, (2, 3, 2)),))],
+        True,
+    ),
+    OpInfo(
+        "unsqueeze",
+        lambda m, x, dim: x.unsqueeze(dim),
+        (S.Reshape,),
+        lambda rng: _shape_samples(rng, (2, 3), [{"dim": d} for d in (0, 1, 2, -1, -3)]),
+        True,
+    ),
+    OpInfo(
+        "squeeze",
+        lambda m, x: x.squeeze(),
+        (S.Reshape,),
+        lambda rng: [Sample((_real(rng, (1, 3, 1)),))],
+        True,
+    ),
+    OpInfo(
+        "expand",
+        lambda m, x, shape: x.expand(*shape),
+        (S.BroadcastTo,),
+        lambda rng: [
+            Sample((_real(rng, (3,)),), {"shape": (2, 3)}),
+            Sample((_real(rng, (2, 1)),), {"shape": (4, 2, 3)}),
+            Sample((_real(rng, (1, 3)),), {"shape": (-1, 3)}),
+            Sample((_real(rng, ()),), {"shape": (2, 2)}),
+        ],
+        True,
+        "to the shape",
+    ),
+    OpInfo("index", _index, (S.Index, S.IndexAdd), _index_samples, True),
+    OpInfo("cat", lambda m, *xs, dim: m.cat(xs, dim), (S.Cat,), _cat_samples, True),
+    OpInfo("stack", lambda m, *xs, dim: m.stack(xs, dim), (S.Stack,), _stack_samples, True),
+    OpInfo("clone", lambda m, x: x.clone(), (S.Clone,), _unary(_real), True),
+    # Linear algebra
+    OpInfo(
+        "matmul",
+        lambda m, a, b: m.matmul(a, b),
+        (L.MatMul,),
+        _matmul_samples,
+        True,
+        "batch dimensions, as np.matmul",
+    ),
+    OpInfo(
+        "nn.functional.linear",
+        lambda m, x, w, b: m.nn.functional.linear(x, w, b),
+        (L.MatMul, S.Permute, E.Add),
+        _linear_samples,
+        True,
+        "the bias, over the batch",
+    ),
+    # Softmax family and losses
+    OpInfo(
+        "nn.functional.softmax",
+        lambda m, x, dim: m.nn.functional.softmax(x, dim=dim),
+        (SM.Softmax,),
+        _softmax_samples,
+        True,
+    ),
+    OpInfo(
+        "nn.functional.log_softmax",
+        lambda m, x, dim: m.nn.functional.log_softmax(x, dim=dim),
+        (SM.LogSoftmax,),
+        _softmax_samples,
+        True,
+    ),
+    OpInfo(
+        "nn.functional.cross_entropy",
+        lambda m, x, **kw: m.nn.functional.cross_entropy(x, **_keywords(("target",), kw, m)),
+        (SM.LogSoftmax, S.Index),
+        _ce_samples,
+        True,
+    ),
+    OpInfo(
+        "nn.functional.cross_entropy (class weights)",
+        lambda m, x, **kw: m.nn.functional.cross_entropy(
+            x, **_keywords(("target", "weight"), kw, m)
+        ),
+        (SM.LogSoftmax, S.Index),
+        _ce_weighted,
+        True,
+    ),
+    OpInfo(
+        "nn.functional.cross_entropy (probabilities)",
+        lambda m, x, p: m.nn.functional.cross_entropy(x, p),
+        (SM.LogSoftmax,),
+        _ce_probabilities,
+        True,
+    ),
+    OpInfo(
+        "nn.functional.mse_loss",
+        lambda m, x, t, reduction: m.nn.functional.mse_loss(x, t, reduction=reduction),
+        (E.Sub, E.Mul, R.Mean),
+        _mse_samples,
+        True,
+    ),
+)
