@@ -80,7 +80,7 @@ from refgrad.ops import (  # isort: skip  (ops need Tensor first)
     unsqueeze,
     where,
 )
-from refgrad import autograd, nn
+from refgrad import autograd, nn, viz
 
 __version__ = "0.1.0"
 
@@ -152,6 +152,7 @@ __all__ = [
     "transpose",
     "unbroadcast",
     "unsqueeze",
+    "viz",
     "where",
     "zeros",
     "zeros_like",

@@ -343,6 +343,7 @@ class Function:
         saved = ctx._saved
         if saved and any(item is raw for item in saved):
             ctx._saved = tuple(_SavedOutput(result.data) if item is raw else item for item in saved)
+        ctx.output_shape = result.shape  # for pictures of the graph (refgrad.viz)
         result._requires_grad = True
         result.grad_fn = ctx
         return result

@@ -163,6 +163,8 @@ def nll_loss(
         )
     safe = np.where(used, targets, 0)
     picked = input[np.arange(len(safe)), safe] if input.ndim == 2 else input[int(safe)]
+    if weight is None and used.all():  # the common case, kept simple: -log p[y], averaged
+        return _reduce(-picked, reduction)
     w = np.ones(classes, dtype=input.dtype) if weight is None else weight.data
     sample_weight = Tensor(np.where(used, w[safe], 0).astype(input.dtype))
     losses = -picked * sample_weight
@@ -207,7 +209,7 @@ def cross_entropy(
     >>> logits = rg.tensor([[1e4, 0.0, -1e4]], requires_grad=True)
     >>> loss = F.cross_entropy(logits, rg.tensor([2]))
     >>> loss
-    tensor(20000., grad_fn=<DivBackward>)
+    tensor(20000., grad_fn=<MeanBackward>)
     >>> loss.backward()
     >>> logits.grad
     tensor([[ 1.,  0., -1.]])
