@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import builtins
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 import numpy as np
@@ -65,6 +65,30 @@ class MaxResult(NamedTuple):
     indices: Tensor
 
 
+class RemovableHandle:
+    """What :meth:`Tensor.register_hook` returns: ``remove()`` unregisters the hook.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor(1.0, requires_grad=True)
+    >>> handle = x.register_hook(lambda g: g * 0)
+    >>> handle.remove()
+    >>> (x * 2).backward()
+    >>> x.grad
+    tensor(2.)
+    """
+
+    def __init__(self, hooks: list[Any], hook: Any) -> None:
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self) -> None:
+        """Unregister the hook (doing it twice is harmless)."""
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
 class Tensor:
     """A multi-dimensional array that records the operations applied to it.
 
@@ -92,7 +116,17 @@ class Tensor:
             [6., 8.]])
     """
 
-    __slots__ = ("__weakref__", "_accumulator", "_grad", "_requires_grad", "data", "grad_fn")
+    __slots__ = (
+        "__weakref__",
+        "_accumulator",
+        "_grad",
+        "_hooks",
+        "_requires_grad",
+        "_retains_grad",
+        "_tangent",
+        "data",
+        "grad_fn",
+    )
 
     # Make ``ndarray * tensor`` call Tensor.__rmul__ instead of NumPy's element-wise loop.
     __array_ufunc__ = None
@@ -106,6 +140,9 @@ class Tensor:
         self._grad: Tensor | None = None
         self._requires_grad = False
         self._accumulator: weakref.ref[AccumulateGrad] | None = None
+        self._tangent: tuple[int, Tensor] | None = None  # forward mode: (level, tangent)
+        self._hooks: list[Callable[[Tensor], Tensor | None]] | None = None  # leaves only
+        self._retains_grad = False
         if requires_grad:
             self.requires_grad = True
 
@@ -249,6 +286,85 @@ class Tensor:
         from refgrad.autograd.engine import backward
 
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` whenever the gradient with respect to this tensor is computed.
+
+        The hook may return a tensor of the same shape to replace the gradient (that is what
+        flows on, and, for a leaf, what is accumulated into ``.grad``), or None to leave it.
+        Hooks run in the order they were registered, as in PyTorch.
+
+        Returns
+        -------
+        RemovableHandle
+            Call its ``remove()`` to unregister the hook.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * 3
+        >>> seen = []
+        >>> handle = y.register_hook(lambda g: seen.append(g.tolist()))
+        >>> _ = x.register_hook(lambda g: g * 10)      # replace the leaf's gradient
+        >>> y.sum().backward()
+        >>> seen, x.grad
+        ([[1.0, 1.0]], tensor([30., 30.]))
+        >>> handle.remove()
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "register_hook: this tensor does not require grad, so no gradient will ever "
+                "reach it; set requires_grad=True on the leaves it is computed from"
+            )
+        if self.grad_fn is not None:
+            if self.grad_fn._hooks is None:
+                self.grad_fn._hooks = []
+            hooks = self.grad_fn._hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+                node = self._accumulator() if self._accumulator is not None else None
+                if node is not None:
+                    node._hooks = self._hooks
+            hooks = self._hooks
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
+
+    def retain_grad(self) -> None:
+        """Keep the gradient of a non-leaf tensor in its ``.grad`` (leaves always get one).
+
+        Like a leaf's, the retained gradient accumulates over backward passes, and it is the
+        gradient after this tensor's hooks have run.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.tensor([1.0, 2.0], requires_grad=True)
+        >>> h = x * x
+        >>> h.retain_grad()
+        >>> (h * 5).sum().backward()
+        >>> h.grad, h.retains_grad
+        (tensor([5., 5.]), True)
+        """
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self.grad_fn._retained = weakref.ref(self)
+        self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor after :meth:`retain_grad`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> (rg.tensor(1.0, requires_grad=True) * 2).retains_grad
+        False
+        """
+        return self._retains_grad
 
     def detach(self) -> Tensor:
         """Return a tensor sharing this one's data, cut off from the graph.
@@ -815,7 +931,7 @@ class Tensor:
         return _ops.transpose(self, 0, 1) if self.ndim == 2 else self
 
     @property
-    def T(self) -> Tensor:
+    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name
         """The tensor with its dimensions reversed (the matrix transpose for 2-D).
 
         Examples
@@ -827,7 +943,7 @@ class Tensor:
         return _ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
     @property
-    def mT(self) -> Tensor:
+    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name
         """The tensor with its last two dimensions swapped (a batch of transposes).
 
         Examples

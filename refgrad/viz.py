@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -85,8 +85,13 @@ def trace(output: Tensor, names: Mapping[str, Tensor] | None = None) -> list[Gra
     >>> a = rg.tensor(2.0, requires_grad=True)
     >>> b = rg.tensor(1.0, requires_grad=True)
     >>> e = (a + b) * (b + 1)
-    >>> [(n.key, n.label.split(chr(10))[0], n.inputs) for n in rg.viz.trace(e)]
-    [('n0', 'a leaf', []), ('n1', 'a leaf', []), ('n2', 'Add', ['n0', 'n1']), ('n3', 'Add', ['n1']), ('n4', 'Mul', ['n2', 'n3'])]
+    >>> for node in rg.viz.trace(e):
+    ...     print(node.key, node.label.split(chr(10))[0], node.inputs)
+    n0 a leaf []
+    n1 a leaf []
+    n2 Add ['n0', 'n1']
+    n3 Add ['n1']
+    n4 Mul ['n2', 'n3']
     """
     if output.grad_fn is None and not output.requires_grad:
         raise ValueError(

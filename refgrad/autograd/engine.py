@@ -14,12 +14,14 @@ Backward is two steps.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from refgrad import grad_mode
+from refgrad.autograd import anomaly_mode
 from refgrad.autograd.function import BackwardNode
 from refgrad.autograd.node import AccumulateGrad, Node
 from refgrad.tensor import Tensor
@@ -124,6 +126,10 @@ def run_backward(
             if node not in grads:  # no path from the roots brought a gradient here
                 continue
             grad = grads.pop(node)
+            if node._hooks:
+                grad = _run_hooks(node._hooks, grad)
+            if node._retained is not None:
+                _retain(node._retained, grad, create_graph)
             if wanted is not None and node in wanted:
                 captured[node] = grad
             if isinstance(node, AccumulateGrad):
@@ -132,6 +138,8 @@ def run_backward(
                 continue
             assert isinstance(node, BackwardNode)
             input_grads = node.apply_backward(grad)
+            if anomaly_mode._enabled:
+                _check_backward(node, input_grads)
             if not retain_graph:
                 node.release()
             for child, child_grad in zip(node.next_nodes, input_grads, strict=True):
@@ -146,6 +154,44 @@ def run_backward(
     finally:
         grad_mode._enabled = previous
     return captured
+
+
+def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], grad: Tensor) -> Tensor:
+    """Call a tensor's hooks in order; a hook that returns a tensor replaces the gradient."""
+    for hook in list(hooks):
+        replacement = hook(grad)
+        if replacement is not None:
+            if not isinstance(replacement, Tensor) or replacement.shape != grad.shape:
+                raise RuntimeError(
+                    f"hook {getattr(hook, '__name__', hook)!r} returned "
+                    f"{getattr(replacement, 'shape', type(replacement).__name__)}; a hook must "
+                    f"return None or a Tensor of the gradient's shape {grad.shape}"
+                )
+            grad = replacement
+    return grad
+
+
+def _retain(ref: weakref.ref[Tensor], grad: Tensor, create_graph: bool) -> None:
+    """``retain_grad()``: store a non-leaf's gradient in its ``.grad``, accumulating."""
+    tensor = ref()
+    if tensor is None:
+        return
+    if tensor._grad is None:
+        tensor._grad = grad if create_graph else Tensor(np.array(grad.data))
+    else:
+        tensor._grad = tensor._grad + grad
+
+
+def _check_backward(node: BackwardNode, input_grads: tuple[Tensor | None, ...]) -> None:
+    """Anomaly mode: raise if a backward rule returned a NaN or an infinity."""
+    for index, grad in enumerate(input_grads):
+        problem = None if grad is None else anomaly_mode.describe_non_finite(grad.data)
+        if problem is not None and grad is not None:
+            site = getattr(node, "creation_site", "(created before anomaly detection was on)")
+            raise anomaly_mode.AnomalyError(
+                f"{node.name()} returned {problem} in its gradient for input {index} (shape "
+                f"{grad.shape}). The op was called at {site}"
+            )
 
 
 def _accumulate(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:

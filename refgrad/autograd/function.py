@@ -28,6 +28,7 @@ import numpy as np
 
 from refgrad import grad_mode
 from refgrad._typing import Shape
+from refgrad.autograd import anomaly_mode, forward_ad
 from refgrad.autograd.node import Node
 from refgrad.tensor import Tensor
 
@@ -210,6 +211,51 @@ def _explained(name: str, args: tuple[Any, ...], error: Exception) -> Exception:
         return ValueError(message) if isinstance(error, ValueError) else RuntimeError(message)
 
 
+def _check_forward(name: str, args: tuple[Any, ...], result: Tensor, ctx: BackwardNode) -> None:
+    """Anomaly mode: raise if this op made a NaN or infinity; remember where it was created."""
+    ctx.creation_site = anomaly_mode.user_frame()
+    problem = anomaly_mode.describe_non_finite(result.data)
+    if problem is None:
+        return
+    shapes = ", ".join(str(a.shape) for a in args if isinstance(a, Tensor))
+    inputs_ok = all(
+        anomaly_mode.describe_non_finite(a.data) is None for a in args if isinstance(a, Tensor)
+    )
+    raise anomaly_mode.AnomalyError(
+        f"{name} produced {problem} in forward (input shapes {shapes}; the inputs were "
+        f"{'all finite' if inputs_ok else 'already non-finite'}). The op was called at "
+        f"{ctx.creation_site}"
+    )
+
+
+def _result_tangent(
+    cls: type[Function], ctx: BackwardNode, args: tuple[Any, ...], result: Tensor
+) -> Tensor:
+    """Forward mode: push the inputs' tangents through the op's JVP rule."""
+    tangents = []
+    for arg in args:
+        tangent = forward_ad.tangent_of(arg)
+        if tangent is None and isinstance(arg, Tensor) and arg.dtype.kind == "f":
+            tangent = Tensor(np.zeros(arg.shape, dtype=arg.dtype))  # a constant: no change
+        tangents.append(tangent)
+    # The rule's own ops must not carry tangents (that would be a second-order forward pass).
+    level, forward_ad._level = forward_ad._level, -1
+    try:
+        tangent = cls.jvp(ctx, *tangents)
+    except NotImplementedError:
+        raise NotImplementedError(
+            f"{cls.__name__} has no forward-mode rule: define a static method "
+            f"jvp(ctx, *tangents) returning the tangent of the result"
+        ) from None
+    finally:
+        forward_ad._level = level
+    if tangent.shape != result.shape:
+        from refgrad.ops.shape import broadcast_to
+
+        tangent = broadcast_to(tangent, result.shape)
+    return tangent if tangent.dtype == result.dtype else tangent.to(result.dtype)
+
+
 def _edge(value: Any) -> Node | None:
     """The node backward must visit for this input, or None if the input needs no gradient."""
     if not isinstance(value, Tensor) or not value._requires_grad:
@@ -289,6 +335,15 @@ class Function:
         """Return the gradients of the inputs; see the class docstring for the contract."""
         raise NotImplementedError("subclasses of Function must implement backward(ctx, grad)")
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, *tangents: Any) -> Tensor:
+        """Forward mode: the tangent of the result given one tangent per positional input.
+
+        Tensor inputs without a tangent get zeros; non-tensor inputs get None. The rule runs
+        after ``forward``, so it can use what ``forward`` saved on ``ctx``.
+        """
+        raise NotImplementedError
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run ``forward`` and, if any input requires grad, record the call in the graph.
@@ -333,6 +388,10 @@ class Function:
                 f"{cls.__name__}.forward returned a {type(raw).__name__}; return one Tensor or "
                 "NumPy array (refgrad Functions have a single output)"
             )
+        if anomaly_mode._enabled:
+            _check_forward(cls.__name__, args, result, ctx)
+        if forward_ad._level >= 0 and any(forward_ad.tangent_of(a) is not None for a in args):
+            result._tangent = (forward_ad._level, _result_tangent(cls, ctx, args, result))
         if not record:
             return result
         ctx.next_nodes = tuple(_edge(a) for a in args)

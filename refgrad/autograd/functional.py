@@ -3,9 +3,10 @@
 Reverse mode computes a **vector-Jacobian product** :math:`v^T J` in one backward pass, whatever
 the number of inputs. A whole Jacobian of :math:`f: \\mathbb{R}^D \\to \\mathbb{R}^K` therefore
 costs :math:`K` passes (one per row), and has shape :math:`(K, D)`: row :math:`i` is the
-derivative of output :math:`i`. A **Jacobian-vector product** :math:`J u` is obtained here with
-the double-VJP trick: :math:`u \\mapsto (v \\mapsto v^T J)` is linear in :math:`v`, and the VJP of
-that map with cotangent :math:`u` is :math:`J u`.
+derivative of output :math:`i`. A **Jacobian-vector product** :math:`J u` comes from forward
+mode (:mod:`refgrad.autograd.forward_ad`): one forward pass with tangent :math:`u`. It could also
+be had from reverse mode alone: :math:`v \\mapsto J^T v` is linear in :math:`v`, and the VJP of
+that map with cotangent :math:`u` is :math:`J u` (the "double-VJP trick").
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from refgrad import grad_mode
+from refgrad.autograd import forward_ad
 from refgrad.autograd.grad import grad
 from refgrad.ops.shape import reshape, stack
 from refgrad.tensor import Tensor
@@ -214,9 +216,8 @@ def jvp(
 ) -> tuple[Any, Any]:
     """The Jacobian-vector product :math:`J v`, the directional derivative along ``v``.
 
-    Computed with two reverse passes (the double-VJP trick, as PyTorch's own
-    ``autograd.functional.jvp`` does): :math:`u \\mapsto J^T u` is linear, and its VJP with
-    cotangent :math:`v` is :math:`J v`.
+    Computed in forward mode (:mod:`refgrad.autograd.forward_ad`): the inputs are made dual
+    tensors with tangents ``v``, and one forward pass carries the tangents to the outputs.
 
     Returns
     -------
@@ -232,35 +233,28 @@ def jvp(
     >>> J_v                                      # the first column of W
     tensor([1., 3., 5.])
     """
-    _inputs_tuple, xs = _prepare(inputs, create_graph)
+    _, xs = _prepare(inputs, create_graph)
     if v is None:
         if any(x.data.size != 1 for x in xs):
             raise RuntimeError("jvp: v can be omitted only when the inputs are single elements")
         vs: tuple[Tensor, ...] = tuple(Tensor(np.ones(x.shape, dtype=x.dtype)) for x in xs)
     else:
         vs = (v,) if isinstance(v, Tensor) else tuple(v)
-    with grad_mode.enable_grad():
-        outputs_tuple, outs = _as_outputs(func(*xs), "jvp")
-        dummies = [Tensor(np.zeros(o.shape, dtype=o.dtype), requires_grad=True) for o in outs]
-        transposed = _grads_or_zeros(outs, xs, dummies, create_graph=True)
-        live = [(t, v_) for t, v_ in zip(transposed, vs, strict=True) if t.requires_grad]
-        if live:
-            results = grad(
-                [t for t, _ in live],
-                dummies,
-                [v_ for _, v_ in live],
-                create_graph=create_graph,
-                allow_unused=True,
-            )
-        else:
-            results = (None,) * len(dummies)
-    if strict and any(r is None for r in results):
+    if len(vs) != len(xs):
+        raise RuntimeError(f"jvp: got {len(vs)} tangents for {len(xs)} inputs")
+    with forward_ad.dual_level(), grad_mode.enable_grad():
+        duals = [forward_ad.make_dual(x, t) for x, t in zip(xs, vs, strict=True)]
+        outputs_tuple, outs = _as_outputs(func(*duals), "jvp")
+        unpacked = [forward_ad.unpack_dual(o) for o in outs]
+    if strict and any(u.tangent is None for u in unpacked):
         raise RuntimeError("jvp: an output does not depend on the inputs (strict=True)")
     products = tuple(
-        _finish(r, create_graph) if r is not None else Tensor(np.zeros(o.shape, dtype=o.dtype))
-        for r, o in zip(results, outs, strict=True)
+        _finish(u.tangent, create_graph)
+        if u.tangent is not None
+        else Tensor(np.zeros(u.primal.shape, dtype=u.primal.dtype))
+        for u in unpacked
     )
-    outputs = tuple(_finish(o, create_graph) for o in outs)
+    outputs = tuple(_finish(u.primal, create_graph) for u in unpacked)
     return (outputs if outputs_tuple else outputs[0]), (products if outputs_tuple else products[0])
 
 

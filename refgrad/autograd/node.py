@@ -16,6 +16,8 @@ Two kinds of node exist:
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -42,10 +44,13 @@ class Node:
     ((<MulBackward>, 0),)
     """
 
-    __slots__ = ("__weakref__", "next_nodes")
+    __slots__ = ("__weakref__", "_hooks", "_retained", "next_nodes")
 
     def __init__(self) -> None:
         self.next_nodes: tuple[Node | None, ...] = ()
+        # Hooks of the tensor this node produced, and that tensor if it asked to retain_grad().
+        self._hooks: list[Callable[[Tensor], Tensor | None]] | None = None
+        self._retained: weakref.ref[Tensor] | None = None
 
     def name(self) -> str:
         """Return the node's name, as PyTorch's ``grad_fn.name()`` does.
@@ -100,3 +105,4 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Tensor) -> None:
         super().__init__()
         self.variable = variable
+        self._hooks = variable._hooks  # a leaf's hooks live on the tensor, shared with its node

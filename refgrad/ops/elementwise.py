@@ -45,6 +45,10 @@ class Add(Function):
         shape_a, shape_b = ctx.shapes
         return sum_to(grad_output, shape_a), sum_to(grad_output, shape_b)
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent_a: Tensor, tangent_b: Tensor) -> Any:
+        return tangent_a + tangent_b
+
 
 class Sub(Function):
     """:math:`y = a - b`, that is :math:`a + (-b)`."""
@@ -61,6 +65,10 @@ class Sub(Function):
         shape_a, shape_b = ctx.shapes
         grad_b = -grad_output if ctx.needs_input_grad[1] else None
         return sum_to(grad_output, shape_a), grad_b if grad_b is None else sum_to(grad_b, shape_b)
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent_a: Tensor, tangent_b: Tensor) -> Any:
+        return tangent_a - tangent_b
 
 
 class Mul(Function):
@@ -79,6 +87,11 @@ class Mul(Function):
         grad_a = sum_to(grad_output * b, a.shape) if ctx.needs_input_grad[0] else None
         grad_b = sum_to(grad_output * a, b.shape) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent_a: Tensor, tangent_b: Tensor) -> Any:
+        a, b = ctx.saved_tensors
+        return tangent_a * b + a * tangent_b
 
 
 class Div(Function):
@@ -99,6 +112,11 @@ class Div(Function):
         grad_b = sum_to(-grad_output * a / (b * b), b.shape) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent_a: Tensor, tangent_b: Tensor) -> Any:
+        a, b = ctx.saved_tensors
+        return tangent_a / b - a * tangent_b / (b * b)
+
 
 class Neg(Function):
     """:math:`y = -x`."""
@@ -112,6 +130,10 @@ class Neg(Function):
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return -grad_output
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        return -tangent
 
 
 class Pow(Function):
@@ -137,18 +159,34 @@ class Pow(Function):
         b = tensor_exponent[0] if tensor_exponent else ctx.exponent
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            # PyTorch's convention: the derivative of a**0 is 0, even at a = 0.
-            if isinstance(b, Tensor):
-                local = where(b.data == 0, 0.0, b * a ** (b - 1))
-            else:
-                local = b * a ** (b - 1) if b != 0 else constant(0.0, a)
-            grad_a = sum_to(grad_output * local, a.shape)
+            grad_a = sum_to(grad_output * _pow_local_base(a, b), a.shape)
         if isinstance(b, Tensor) and ctx.needs_input_grad[1]:
-            # d(a**b)/db = a**b ln a; at a = 0 with b >= 0 the limit is 0 (PyTorch masks it too).
-            at_zero = (a.data == 0) & (b.data >= 0)
-            log_a = log(where(at_zero, 1.0, a))
-            grad_b = sum_to(where(at_zero, 0.0, grad_output * result * log_a), b.shape)
+            grad_b = sum_to(grad_output * _pow_local_exponent(a, b, result), b.shape)
         return grad_a, grad_b
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent_a: Tensor, tangent_b: Tensor | None) -> Any:
+        a, result, *tensor_exponent = ctx.saved_tensors
+        b = tensor_exponent[0] if tensor_exponent else ctx.exponent
+        tangent = tangent_a * _pow_local_base(a, b)
+        if isinstance(b, Tensor) and tangent_b is not None:
+            tangent = tangent + tangent_b * _pow_local_exponent(a, b, result)
+        return tangent
+
+
+def _pow_local_base(a: Tensor, b: Tensor | float) -> Tensor:
+    """:math:`\\partial a^b / \\partial a = b a^{b-1}`, taken as 0 where b = 0 (PyTorch's rule,
+    which holds even at a = 0)."""
+    if isinstance(b, Tensor):
+        return where(b.data == 0, 0.0, b * a ** (b - 1))
+    return b * a ** (b - 1) if b != 0 else constant(0.0, a)
+
+
+def _pow_local_exponent(a: Tensor, b: Tensor, result: Tensor) -> Tensor:
+    """:math:`\\partial a^b / \\partial b = a^b \\ln a`; its limit at a = 0 with b >= 0 is 0
+    (PyTorch masks it the same way)."""
+    at_zero = (a.data == 0) & (b.data >= 0)
+    return where(at_zero, 0.0, result * log(where(at_zero, 1.0, a)))
 
 
 # ---------------------------------------------------------------- functions of one variable
@@ -171,6 +209,11 @@ class Exp(Function):
         (result,) = ctx.saved_tensors
         return grad_output * result
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        (result,) = ctx.saved_tensors
+        return tangent * result
+
 
 class Log(Function):
     """:math:`y = \\ln x`."""
@@ -188,6 +231,11 @@ class Log(Function):
         (x,) = ctx.saved_tensors
         return grad_output / x
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        (x,) = ctx.saved_tensors
+        return tangent / x
+
 
 class Tanh(Function):
     """:math:`y = \\tanh x`; :math:`\\tanh' = 1 - \\tanh^2 \\le 1`."""
@@ -204,6 +252,11 @@ class Tanh(Function):
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         (result,) = ctx.saved_tensors
         return grad_output * (1 - result * result)
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        (result,) = ctx.saved_tensors
+        return tangent * (1 - result * result)
 
 
 def stable_sigmoid(x: Array) -> Array:
@@ -231,6 +284,11 @@ class Sigmoid(Function):
         (result,) = ctx.saved_tensors
         return grad_output * result * (1 - result)
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        (result,) = ctx.saved_tensors
+        return tangent * result * (1 - result)
+
 
 class ReLU(Function):
     """:math:`y = \\max(x, 0)`; at the kink PyTorch takes :math:`\\operatorname{relu}'(0) = 0`."""
@@ -248,6 +306,11 @@ class ReLU(Function):
         (result,) = ctx.saved_tensors
         return grad_output * Tensor((result.data > 0).astype(result.dtype))
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        (result,) = ctx.saved_tensors
+        return tangent * Tensor((result.data > 0).astype(result.dtype))
+
 
 class Abs(Function):
     """:math:`y = |x|`; :math:`\\operatorname{abs}'(0) = 0`, as in PyTorch."""
@@ -263,6 +326,11 @@ class Abs(Function):
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         (x,) = ctx.saved_tensors
         return grad_output * Tensor(np.sign(x.data))
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        (x,) = ctx.saved_tensors
+        return tangent * Tensor(np.sign(x.data))
 
 
 class Sqrt(Function):
@@ -281,6 +349,11 @@ class Sqrt(Function):
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         (result,) = ctx.saved_tensors
         return grad_output / (2 * result)
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        (result,) = ctx.saved_tensors
+        return tangent / (2 * result)
 
 
 class Where(Function):
@@ -304,6 +377,12 @@ class Where(Function):
         if ctx.needs_input_grad[2]:
             grad_b = sum_to(Where.apply(ctx.condition, zero, grad_output), shape_b)
         return None, grad_a, grad_b
+
+    @staticmethod
+    def jvp(
+        ctx: BackwardNode, tangent_condition: None, tangent_a: Tensor, tangent_b: Tensor
+    ) -> Any:
+        return Where.apply(ctx.condition, tangent_a, tangent_b)
 
 
 # ================================================================ public functions

@@ -48,6 +48,11 @@ class MatMul(Function):
             grad_b = reshape(sum_to(transpose(a2, -1, -2) @ g, b2.shape), b.shape)
         return grad_a, grad_b
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent_a: Tensor, tangent_b: Tensor) -> Any:
+        a, b = ctx.saved_tensors
+        return tangent_a @ b + a @ tangent_b
+
 
 def matmul(input: TensorLike, other: TensorLike) -> Tensor:
     """Matrix product with ``np.matmul``'s rules: 1-D, 2-D and batched (broadcast) operands.
@@ -86,5 +91,7 @@ def matmul(input: TensorLike, other: TensorLike) -> Tensor:
             f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the second ({inner_b})"
         )
     if a.ndim > 2 or b.ndim > 2:
-        broadcast_shapes("matmul (batch dimensions)", a.shape[:-2], b.shape[:-2])
+        broadcast_shapes(
+            f"matmul of {a.shape} and {b.shape}: batch dimensions", a.shape[:-2], b.shape[:-2]
+        )
     return MatMul.apply(a, b)

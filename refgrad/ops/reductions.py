@@ -30,12 +30,16 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, x: Tensor, axes: tuple[int, ...], keepdim: bool) -> Any:
-        ctx.input_shape, ctx.axes = x.shape, axes
+        ctx.input_shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         return np.sum(x.data, axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return _spread(grad_output, ctx.input_shape, ctx.axes)
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        return Sum.apply(tangent, axes=ctx.axes, keepdim=ctx.keepdim)
 
 
 class Mean(Function):
@@ -45,7 +49,7 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, x: Tensor, axes: tuple[int, ...], keepdim: bool) -> Any:
-        ctx.input_shape, ctx.axes = x.shape, axes
+        ctx.input_shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         ctx.count = int(np.prod([x.shape[a] for a in axes]))
         with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan
             return np.sum(x.data, axis=axes, keepdims=keepdim) / x.data.dtype.type(ctx.count)
@@ -53,6 +57,10 @@ class Mean(Function):
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return _spread(grad_output, ctx.input_shape, ctx.axes) / ctx.count
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        return Mean.apply(tangent, axes=ctx.axes, keepdim=ctx.keepdim)
 
 
 class Amax(Function):
@@ -70,12 +78,17 @@ class Amax(Function):
         winners = x.data == kept
         # Ties split the gradient evenly (PyTorch's rule for a full max() and for amax).
         ctx.weights = winners / np.sum(winners, axis=axes, keepdims=True).astype(x.dtype)
-        ctx.input_shape, ctx.axes = x.shape, axes
+        ctx.input_shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         return kept if keepdim else np.squeeze(kept, axis=axes)
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return _spread(grad_output, ctx.input_shape, ctx.axes) * Tensor(ctx.weights)
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        # The transpose of backward's spread-and-weight: a weighted sum over the tied winners.
+        return Sum.apply(tangent * Tensor(ctx.weights), axes=ctx.axes, keepdim=ctx.keepdim)
 
 
 # ================================================================ public functions

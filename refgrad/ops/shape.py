@@ -29,12 +29,16 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, x: Tensor, shape: Shape) -> Any:
-        ctx.input_shape = x.shape
+        ctx.input_shape, ctx.shape = x.shape, shape
         return x.data.reshape(shape)
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return reshape(grad_output, ctx.input_shape)
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        return reshape(tangent, ctx.shape)
 
 
 class Transpose(Function):
@@ -51,6 +55,10 @@ class Transpose(Function):
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return transpose(grad_output, *ctx.dims)
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        return transpose(tangent, *ctx.dims)
+
 
 class Permute(Function):
     """Reorder all dimensions."""
@@ -59,12 +67,17 @@ class Permute(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, x: Tensor, dims: tuple[int, ...]) -> Any:
+        ctx.dims = dims
         ctx.inverse = tuple(int(i) for i in np.argsort(dims))
         return np.transpose(x.data, dims)
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return permute(grad_output, ctx.inverse)
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        return permute(tangent, ctx.dims)
 
 
 # ---------------------------------------------------------------- broadcasting and its adjoint
@@ -77,12 +90,16 @@ class BroadcastTo(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, x: Tensor, shape: Shape) -> Any:
-        ctx.input_shape = x.shape
+        ctx.input_shape, ctx.shape = x.shape, shape
         return np.broadcast_to(x.data, shape)
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return sum_to(grad_output, ctx.input_shape)
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        return broadcast_to(tangent, ctx.shape)
 
 
 class SumTo(Function):
@@ -92,12 +109,16 @@ class SumTo(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, x: Tensor, shape: Shape) -> Any:
-        ctx.input_shape = x.shape
+        ctx.input_shape, ctx.shape = x.shape, shape
         return unbroadcast(x.data, shape)
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return broadcast_to(grad_output, ctx.input_shape)
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        return sum_to(tangent, ctx.shape)
 
 
 # ---------------------------------------------------------------- indexing
@@ -123,6 +144,10 @@ class Index(Function):
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return IndexAdd.apply(grad_output, index=ctx.index, shape=ctx.input_shape)
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        return Index.apply(tangent, index=ctx.index)
+
 
 class IndexAdd(Function):
     """Add ``x`` into a zero tensor of ``shape`` at ``index``: the adjoint of indexing.
@@ -135,7 +160,7 @@ class IndexAdd(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, x: Tensor, index: tuple[Any, ...], shape: Shape) -> Any:
-        ctx.index = index
+        ctx.index, ctx.shape = index, shape
         out = np.zeros(shape, dtype=x.dtype)
         if _is_advanced(index):
             np.add.at(out, index, x.data)
@@ -146,6 +171,10 @@ class IndexAdd(Function):
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return Index.apply(grad_output, index=ctx.index)
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        return IndexAdd.apply(tangent, index=ctx.index, shape=ctx.shape)
 
 
 def _normalize_index(index: Any) -> tuple[Any, ...]:
@@ -192,6 +221,10 @@ class Cat(Function):
             start += size
         return tuple(grads)
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, *tangents: Tensor) -> Any:
+        return Cat.apply(*tangents, dim=ctx.dim)
+
 
 class Stack(Function):
     """Stack same-shaped tensors along a new dimension."""
@@ -209,6 +242,10 @@ class Stack(Function):
         count = grad_output.shape[ctx.dim]
         return tuple(grad_output[(*lead, k)] for k in range(count))
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, *tangents: Tensor) -> Any:
+        return Stack.apply(*tangents, dim=ctx.dim)
+
 
 # ---------------------------------------------------------------- dtype and copies
 
@@ -220,12 +257,16 @@ class ToDtype(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, x: Tensor, dtype: np.dtype[Any]) -> Any:
-        ctx.input_dtype = x.dtype
+        ctx.input_dtype, ctx.dtype = x.dtype, dtype
         return x.data.astype(dtype)
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return to_dtype(grad_output, ctx.input_dtype)
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        return to_dtype(tangent, ctx.dtype)
 
 
 class Clone(Function):
@@ -240,6 +281,10 @@ class Clone(Function):
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         return grad_output
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        return clone(tangent)
 
 
 # ================================================================ public functions
@@ -258,6 +303,14 @@ def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
     shape = tuple(int(n) for n in shape)
     if shape == input.shape:
         return input if not input._requires_grad else Reshape.apply(input, shape=shape)
+    size = input.data.size
+    known = int(np.prod([n for n in shape if n != -1]))
+    fits = size % known == 0 if -1 in shape and known else size == known
+    if shape.count(-1) > 1 or min(shape, default=0) < -1 or not fits:
+        raise ShapeError(
+            f"reshape: shape {shape} is invalid for an input of shape {input.shape} "
+            f"({size} elements)"
+        )
     return Reshape.apply(input, shape=shape)
 
 
@@ -375,7 +428,10 @@ def sum_to(input: Tensor, shape: Sequence[int]) -> Tensor:
 
 
 def getitem(input: Tensor, index: Any) -> Tensor:
-    """``input[index]``: basic and advanced indexing, with NumPy's semantics.
+    """``input[index]``: basic and advanced indexing, with PyTorch's semantics.
+
+    These are NumPy's, except that integers always act as basic indices (as in PyTorch), so
+    ``x[1, :, [0, 1]]`` keeps the sliced axis first.
 
     In backward, the gradient is added into a zero tensor at the same index, so an element
     selected twice receives both gradients.
@@ -388,7 +444,19 @@ def getitem(input: Tensor, index: Any) -> Tensor:
     >>> x.grad
     tensor([2., 0., 1.])
     """
-    return Index.apply(input, index=_normalize_index(index))
+    items = _normalize_index(index)
+    if _is_advanced(items) and any(isinstance(i, int | np.integer) for i in items):
+        # PyTorch applies integers as plain (basic) indices before the index arrays; NumPy counts
+        # them among the arrays, which moves the result's axes when a slice separates an integer
+        # from an array (x[1, :, [0, 1]]). Select with the integers first, as PyTorch does.
+        basic = tuple(slice(None) if isinstance(i, np.ndarray) else i for i in items)
+        rest = tuple(
+            slice(None) if i is None or isinstance(i, slice) else i
+            for i in items
+            if not isinstance(i, int | np.integer)
+        )
+        return Index.apply(Index.apply(input, index=basic), index=rest)
+    return Index.apply(input, index=items)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -402,7 +470,14 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """
     if len(tensors) == 0:
         raise ValueError("cat: expected a non-empty sequence of tensors")
-    return Cat.apply(*tensors, dim=_dim(dim, tensors[0].ndim, "cat"))
+    axis = _dim(dim, tensors[0].ndim, "cat")
+    shapes = [t.shape for t in tensors]
+    others = {(len(s), s[:axis] + s[axis + 1 :]) for s in shapes}  # all but the joined size
+    if len(others) > 1:
+        raise ShapeError(
+            f"cat: shapes {' and '.join(map(str, shapes))} must be equal except in dimension {dim}"
+        )
+    return Cat.apply(*tensors, dim=axis)
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:

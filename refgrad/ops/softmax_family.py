@@ -47,6 +47,11 @@ class Softmax(Function):
         (p,) = ctx.saved_tensors
         return p * (grad_output - (grad_output * p).sum(ctx.dim, keepdim=True))
 
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        (p,) = ctx.saved_tensors
+        return p * (tangent - (tangent * p).sum(ctx.dim, keepdim=True))
+
 
 class LogSoftmax(Function):
     """:math:`y_i = z_i - \\ln\\sum_j e^{z_j}` along ``dim``, via log-sum-exp."""
@@ -64,6 +69,11 @@ class LogSoftmax(Function):
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         (log_p,) = ctx.saved_tensors
         return grad_output - exp(log_p) * grad_output.sum(ctx.dim, keepdim=True)
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
+        (log_p,) = ctx.saved_tensors
+        return tangent - (exp(log_p) * tangent).sum(ctx.dim, keepdim=True)
 
 
 def _float_input(op: str, input: Tensor) -> None:

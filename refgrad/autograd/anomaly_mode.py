@@ -1,0 +1,123 @@
+"""Anomaly detection: find the op that first produced a NaN or an infinity.
+
+A diverging model usually shows up as ``loss = nan`` many ops after the real culprit (a
+``log(0)``, an overflowing ``exp``, a division by a vanishing norm). Inside
+:func:`detect_anomaly`, every op checks its result in forward, and every backward rule checks
+the gradients it returns; the first non-finite value raises :class:`AnomalyError` naming the op,
+its input shapes, and the line of *your* code that created the op. It costs a check per op, so
+it is for debugging, not for training runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import traceback
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar
+
+import numpy as np
+
+_enabled = False
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AnomalyError(RuntimeError):
+    """A NaN or infinity was produced by an op while anomaly detection was on.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> issubclass(rg.autograd.AnomalyError, RuntimeError)
+    True
+    """
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether anomaly detection is on.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.autograd.is_anomaly_enabled()
+    False
+    """
+    return _enabled
+
+
+def set_detect_anomaly(mode: bool) -> None:
+    """Turn anomaly detection on or off globally (prefer the :func:`detect_anomaly` context).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.autograd.set_detect_anomaly(True)
+    >>> rg.autograd.is_anomaly_enabled()
+    True
+    >>> rg.autograd.set_detect_anomaly(False)
+    """
+    global _enabled
+    _enabled = bool(mode)
+
+
+class detect_anomaly:  # noqa: N801 - PyTorch's name
+    """Context manager (and decorator) that makes the first NaN or infinity raise.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([1.0, 0.0], requires_grad=True)
+    >>> with rg.autograd.detect_anomaly():
+    ...     y = x.log()
+    Traceback (most recent call last):
+    ...
+    refgrad.autograd.anomaly_mode.AnomalyError: Log produced -inf in forward ...
+    """
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self._mode = check_nan
+        self._previous = False
+
+    def __enter__(self) -> None:
+        global _enabled
+        self._previous = _enabled
+        _enabled = self._mode
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        global _enabled
+        _enabled = self._previous
+
+    def __call__(self, func: F) -> F:
+        """Use it as a decorator."""
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with detect_anomaly(self._mode):
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+def user_frame() -> str:
+    """Where in the user's code (the innermost frame outside refgrad) the current op was called."""
+    for frame in reversed(traceback.extract_stack()):
+        if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
+            code = f": {frame.line.strip()}" if frame.line else ""
+            return f"{frame.filename}, line {frame.lineno}, in {frame.name}{code}"
+    return "(unknown location)"
+
+
+def describe_non_finite(values: np.ndarray[Any, Any]) -> str | None:
+    """``'nan'``, ``'inf'`` or ``'-inf'`` for the first non-finite value, or None if all finite."""
+    if values.dtype.kind != "f" or np.isfinite(values).all():
+        return None
+    bad = values[~np.isfinite(values)].reshape(-1)[0]
+    return "nan" if np.isnan(bad) else ("inf" if bad > 0 else "-inf")
