@@ -397,7 +397,7 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
     OpInfo("sqrt", lambda m, x: m.sqrt(x), (E.Sqrt,), _unary(_positive), True),
     OpInfo(
         "where",
-        lambda m, a, b, condition: m.where(condition, a, b),
+        lambda m, a, b, condition: m.where(m.tensor(condition), a, b),
         (E.Where,),
         _where_samples,
         True,

@@ -137,9 +137,10 @@ def run_backward(
                     _accumulate(node.variable, grad, create_graph)
                 continue
             assert isinstance(node, BackwardNode)
-            input_grads = node.apply_backward(grad)
             if anomaly_mode._enabled:
-                _check_backward(node, input_grads)
+                input_grads = _checked_backward(node, grad)
+            else:
+                input_grads = node.apply_backward(grad)
             if not retain_graph:
                 node.release()
             for child, child_grad in zip(node.next_nodes, input_grads, strict=True):
@@ -182,8 +183,17 @@ def _retain(ref: weakref.ref[Tensor], grad: Tensor, create_graph: bool) -> None:
         tensor._grad = tensor._grad + grad
 
 
-def _check_backward(node: BackwardNode, input_grads: tuple[Tensor | None, ...]) -> None:
-    """Anomaly mode: raise if a backward rule returned a NaN or an infinity."""
+def _checked_backward(node: BackwardNode, grad: Tensor) -> tuple[Tensor | None, ...]:
+    """Anomaly mode: run a backward rule, then raise if it returned a NaN or an infinity.
+
+    The ops inside the rule are not checked one by one (that would blame ``Div`` for what
+    ``SqrtBackward`` did): the rule's results are checked as a whole and blamed on the node.
+    """
+    anomaly_mode._enabled = False
+    try:
+        input_grads = node.apply_backward(grad)
+    finally:
+        anomaly_mode._enabled = True
     for index, grad in enumerate(input_grads):
         problem = None if grad is None else anomaly_mode.describe_non_finite(grad.data)
         if problem is not None and grad is not None:
@@ -192,6 +202,7 @@ def _check_backward(node: BackwardNode, input_grads: tuple[Tensor | None, ...]) 
                 f"{node.name()} returned {problem} in its gradient for input {index} (shape "
                 f"{grad.shape}). The op was called at {site}"
             )
+    return input_grads
 
 
 def _accumulate(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
