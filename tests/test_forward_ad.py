@@ -44,10 +44,14 @@ def test_jvp_matches_finite_differences(op: OpInfo, sample: Sample) -> None:
     directions = [rng.standard_normal(a.shape) for a in sample.inputs]
     eps = 1e-6
     plus = op.call(
-        rg, *[rg.tensor(a + eps * v) for a, v in zip(sample.inputs, directions)], **sample.kwargs
+        rg,
+        *[rg.tensor(a + eps * v) for a, v in zip(sample.inputs, directions, strict=False)],
+        **sample.kwargs,
     ).numpy()
     minus = op.call(
-        rg, *[rg.tensor(a - eps * v) for a, v in zip(sample.inputs, directions)], **sample.kwargs
+        rg,
+        *[rg.tensor(a - eps * v) for a, v in zip(sample.inputs, directions, strict=False)],
+        **sample.kwargs,
     ).numpy()
     np.testing.assert_allclose(
         _tangent(op, sample, directions), (plus - minus) / (2 * eps), rtol=1e-5, atol=1e-6
@@ -64,7 +68,11 @@ def test_jvp_is_the_transpose_of_vjp(op: OpInfo, sample: Sample) -> None:
     u = rng.standard_normal(output.shape)
     grads = rg.autograd.grad(output, inputs, rg.tensor(u), allow_unused=True)
     lhs = float(np.sum(u * jv))
-    rhs = sum(float(np.sum(g.numpy() * v)) for g, v in zip(grads, directions) if g is not None)
+    rhs = sum(
+        float(np.sum(g.numpy() * v))
+        for g, v in zip(grads, directions, strict=False)
+        if g is not None
+    )
     assert lhs == pytest.approx(rhs, rel=1e-10, abs=1e-10)
 
 

@@ -194,13 +194,15 @@ def _checked_backward(node: BackwardNode, grad: Tensor) -> tuple[Tensor | None, 
         input_grads = node.apply_backward(grad)
     finally:
         anomaly_mode._enabled = True
-    for index, grad in enumerate(input_grads):
-        problem = None if grad is None else anomaly_mode.describe_non_finite(grad.data)
-        if problem is not None and grad is not None:
+    for index, input_grad in enumerate(input_grads):
+        if input_grad is None:
+            continue
+        problem = anomaly_mode.describe_non_finite(input_grad.data)
+        if problem is not None:
             site = getattr(node, "creation_site", "(created before anomaly detection was on)")
             raise anomaly_mode.AnomalyError(
                 f"{node.name()} returned {problem} in its gradient for input {index} (shape "
-                f"{grad.shape}). The op was called at {site}"
+                f"{input_grad.shape}). The op was called at {site}"
             )
     return input_grads
 
