@@ -80,7 +80,8 @@ from refgrad.ops import (  # isort: skip  (ops need Tensor first)
     unsqueeze,
     where,
 )
-from refgrad import autograd, nn, viz
+from refgrad import autograd, nn, optim, utils, viz
+from refgrad.serialization import load, save
 
 __version__ = "0.1.0"
 
@@ -115,6 +116,7 @@ __all__ = [
     "int64",
     "is_grad_enabled",
     "linspace",
+    "load",
     "log",
     "log_softmax",
     "long",
@@ -128,6 +130,7 @@ __all__ = [
     "no_grad",
     "ones",
     "ones_like",
+    "optim",
     "permute",
     "pow",
     "rand",
@@ -136,6 +139,7 @@ __all__ = [
     "randperm",
     "relu",
     "reshape",
+    "save",
     "seed",
     "set_default_dtype",
     "set_grad_enabled",
@@ -152,6 +156,7 @@ __all__ = [
     "transpose",
     "unbroadcast",
     "unsqueeze",
+    "utils",
     "viz",
     "where",
     "zeros",

@@ -80,6 +80,7 @@ def unbroadcast(grad: Array, shape: Sequence[int], to_keep: int = 0) -> Array:
             f"{shape}: broadcasting never removes axes"
         )
     # Broadcasting prepends axes on the left: sum them away.
+    given = grad.shape
     leading = grad.ndim - len(shape)
     if leading:
         grad = grad.sum(axis=tuple(range(leading)))
@@ -90,9 +91,9 @@ def unbroadcast(grad: Array, shape: Sequence[int], to_keep: int = 0) -> Array:
             continue
         if shape[axis] != 1:
             raise ShapeError(
-                f"unbroadcast: a gradient of shape {grad.shape} cannot come from broadcasting "
-                f"shape {shape}: axis {axis} has size {grad.shape[axis]} but the operand's size "
-                f"there is {shape[axis]}, not 1"
+                f"unbroadcast: a gradient of shape {given} cannot come from broadcasting "
+                f"shape {shape}: the operand's axis {axis} has size {shape[axis]}, not 1, and "
+                f"the gradient's matching axis has size {grad.shape[axis]}"
             )
         stretched.append(axis)
     if stretched:

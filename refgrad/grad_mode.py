@@ -107,7 +107,7 @@ class enable_grad(_GradModeContext):
 
 
 class set_grad_enabled:
-    """Set graph recording on or off, as a function call or as a context manager.
+    """Set graph recording on or off, as a function call, a context manager or a decorator.
 
     Parameters
     ----------
@@ -122,15 +122,35 @@ class set_grad_enabled:
     False
     >>> rg.is_grad_enabled()
     True
+    >>> @rg.set_grad_enabled(False)
+    ... def recording():
+    ...     return rg.is_grad_enabled()
+    >>> recording(), rg.is_grad_enabled()
+    (False, True)
     """
 
     def __init__(self, mode: bool) -> None:
         global _enabled
         self._previous = _enabled
-        _enabled = bool(mode)
+        self._mode = bool(mode)
+        _enabled = self._mode
 
     def __enter__(self) -> None:
-        return None
+        global _enabled
+        _enabled = self._mode
+
+    def __call__(self, func: F) -> F:
+        """Use it as a decorator: the mode holds inside each call, not from the decoration on."""
+        global _enabled
+        _enabled = self._previous  # undo the switch that __init__ made
+        mode = self._mode
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
 
     def __exit__(
         self,

@@ -30,6 +30,8 @@ from refgrad import grad_mode
 from refgrad._typing import Shape
 from refgrad.autograd import anomaly_mode, forward_ad
 from refgrad.autograd.node import Node
+from refgrad.broadcast import broadcast_shapes
+from refgrad.errors import ShapeError
 from refgrad.tensor import Tensor
 
 
@@ -84,6 +86,7 @@ class BackwardNode(Node):
         self.function = function
         self.needs_input_grad = needs_input_grad
         self._saved: tuple[Tensor | _SavedOutput | None, ...] | None = ()
+        self._saves_output = False
         self._input_meta: tuple[tuple[Shape, np.dtype[Any]] | None, ...] = ()
 
     def name(self) -> str:
@@ -125,6 +128,8 @@ class BackwardNode(Node):
                 "graph cannot be walked again. Pass retain_graph=True to the first backward() "
                 "(or autograd.grad) if you need to backpropagate through the same graph twice."
             )
+        if not self._saves_output:
+            return self._saved  # type: ignore[return-value]
         unpacked: list[Any] = []
         for item in self._saved:
             if isinstance(item, _SavedOutput):
@@ -167,10 +172,9 @@ class BackwardNode(Node):
                     f"took {expected} input(s): return one gradient (or None) per input"
                 )
         checked: list[Tensor | None] = []
-        for index, (grad, node, meta) in enumerate(
-            zip(grads, self.next_nodes, self._input_meta, strict=True)
-        ):
-            if grad is None or node is None or meta is None:
+        for index, grad in enumerate(grads):
+            meta = self._input_meta[index]
+            if grad is None or meta is None:  # no gradient, or the input does not want one
                 checked.append(None)
                 continue
             if not isinstance(grad, Tensor):
@@ -179,9 +183,9 @@ class BackwardNode(Node):
                     f"{index}; return a refgrad Tensor (wrap arrays with rg.tensor) or None"
                 )
             shape, dtype = meta
-            if grad.shape != shape:
+            if grad.data.shape != shape:
                 grad = _reduce_to_input(grad, shape, name, index)
-            if grad.dtype != dtype:
+            if grad.data.dtype != dtype:
                 grad = grad.to(dtype)
             checked.append(grad)
         return tuple(checked)
@@ -201,7 +205,16 @@ def _reduce_to_input(grad: Tensor, shape: Shape, name: str, index: int) -> Tenso
 
 
 def _explained(name: str, args: tuple[Any, ...], error: Exception) -> Exception:
-    """Re-word an error raised inside ``forward`` so that it names the op and the shapes."""
+    """Re-word an error raised inside ``forward`` so that it names the op and the shapes.
+
+    Broadcasting is not checked before each op (that would cost every op a Python loop); when
+    NumPy refuses to broadcast, the shapes are examined here to say exactly what went wrong.
+    """
+    if isinstance(error, ValueError) and "broadcast" in str(error):
+        try:
+            broadcast_shapes(name.lower(), *(a.shape for a in args if isinstance(a, Tensor)))
+        except ShapeError as explained:
+            return explained
     shapes = ", ".join(str(a.shape) for a in args if isinstance(a, Tensor))
     message = f"{name} (input shapes {shapes}): {error}"
     base: type[Exception] = IndexError if isinstance(error, IndexError) else type(error)
@@ -256,10 +269,8 @@ def _result_tangent(
     return tangent if tangent.dtype == result.dtype else tangent.to(result.dtype)
 
 
-def _edge(value: Any) -> Node | None:
-    """The node backward must visit for this input, or None if the input needs no gradient."""
-    if not isinstance(value, Tensor) or not value._requires_grad:
-        return None
+def _edge(value: Tensor) -> Node:
+    """The node backward must visit for an input that requires grad."""
     if value.grad_fn is not None:
         return value.grad_fn
     return value._accumulate_grad_node()
@@ -367,8 +378,8 @@ class Function:
         >>> Mul.apply(a, rg.tensor([3.0, 4.0]))
         tensor([3., 8.], grad_fn=<MulBackward>)
         """
-        needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        record = grad_mode._enabled and any(needs_input_grad)
+        needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+        record = grad_mode._enabled and True in needs_input_grad
         ctx = BackwardNode(cls, needs_input_grad)
         previous, grad_mode._enabled = grad_mode._enabled, False
         try:
@@ -377,7 +388,9 @@ class Function:
             raise _explained(cls.__name__, args, error) from error
         finally:
             grad_mode._enabled = previous
-        if isinstance(raw, Tensor):
+        if type(raw) is np.ndarray:
+            result = Tensor(raw)
+        elif isinstance(raw, Tensor):
             # A result must be a new tensor: never re-label an input or a recorded tensor.
             reused = raw.grad_fn is not None or raw._requires_grad or any(raw is a for a in args)
             result = Tensor(raw.data) if reused else raw
@@ -394,14 +407,16 @@ class Function:
             result._tangent = (forward_ad._level, _result_tangent(cls, ctx, args, result))
         if not record:
             return result
-        ctx.next_nodes = tuple(_edge(a) for a in args)
+        needs = needs_input_grad
+        ctx.next_nodes = tuple([_edge(a) if needed else None for a, needed in zip(args, needs)])
         ctx._input_meta = tuple(
-            (a.shape, a.dtype) if needed else None
-            for a, needed in zip(args, needs_input_grad, strict=True)
+            [(a.data.shape, a.data.dtype) if needed else None for a, needed in zip(args, needs)]
         )
         saved = ctx._saved
-        if saved and any(item is raw for item in saved):
+        if saved and isinstance(raw, Tensor) and any(item is raw for item in saved):
+            # Saving the result itself would make a cycle (result -> grad_fn -> result).
             ctx._saved = tuple(_SavedOutput(result.data) if item is raw else item for item in saved)
+            ctx._saves_output = True
         ctx.output_shape = result.shape  # for pictures of the graph (refgrad.viz)
         result._requires_grad = True
         result.grad_fn = ctx

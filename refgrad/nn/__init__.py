@@ -1,5 +1,42 @@
-"""Neural-network building blocks (``torch.nn``): for now, :mod:`refgrad.nn.functional`."""
+"""Neural-network building blocks (``torch.nn``): modules, parameters, initialisation and functions.
 
-from refgrad.nn import functional
+* :class:`Module` and :class:`Parameter`: the base class of models and the tensors they learn;
+* layers (:class:`Linear`, :class:`Sequential`, activations) and losses as modules;
+* :mod:`refgrad.nn.init`: initial values for parameters;
+* :mod:`refgrad.nn.functional`: the same operations as plain functions.
+"""
 
-__all__ = ["functional"]
+from refgrad.nn import functional, init
+from refgrad.nn.modules import (
+    CrossEntropyLoss,
+    Flatten,
+    Identity,
+    IncompatibleKeys,
+    Linear,
+    Module,
+    MSELoss,
+    NLLLoss,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Tanh,
+)
+from refgrad.nn.parameter import Parameter
+
+__all__ = [
+    "CrossEntropyLoss",
+    "Flatten",
+    "Identity",
+    "IncompatibleKeys",
+    "Linear",
+    "MSELoss",
+    "Module",
+    "NLLLoss",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "functional",
+    "init",
+]

@@ -19,6 +19,9 @@ def constant(value: TensorLike, like: Tensor) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if isinstance(value, bool | int | float):
+        kind = like.data.dtype.kind
+        if kind == "f" or (kind in "iu" and not isinstance(value, float)):
+            return Tensor(np.asarray(value, dtype=like.data.dtype))  # the common, fast case
         return Tensor(np.asarray(value, dtype=np.result_type(like.data, value)))
     return Tensor(_to_array(value, None, copy=False))
 

@@ -21,12 +21,6 @@ from refgrad.ops._util import constant, pair
 from refgrad.ops.shape import sum_to
 from refgrad.tensor import Tensor
 
-
-def _check_broadcast(op: str, a: Tensor, b: Tensor) -> None:
-    if a.shape != b.shape:
-        broadcast_shapes(op, a.shape, b.shape)
-
-
 # ---------------------------------------------------------------- arithmetic
 
 
@@ -399,7 +393,6 @@ def add(input: TensorLike, other: TensorLike) -> Tensor:
             [12., 22.]])
     """
     a, b = pair(input, other)
-    _check_broadcast("add", a, b)
     return Add.apply(a, b)
 
 
@@ -413,7 +406,6 @@ def sub(input: TensorLike, other: TensorLike) -> Tensor:
     tensor([2., 3.])
     """
     a, b = pair(input, other)
-    _check_broadcast("sub", a, b)
     return Sub.apply(a, b)
 
 
@@ -429,7 +421,6 @@ def mul(input: TensorLike, other: TensorLike) -> Tensor:
     tensor([3., 4.])
     """
     a, b = pair(input, other)
-    _check_broadcast("mul", a, b)
     return Mul.apply(a, b)
 
 
@@ -447,7 +438,6 @@ def div(input: TensorLike, other: TensorLike) -> Tensor:
     dtype('float64')
     """
     a, b = pair(input, other)
-    _check_broadcast("div", a, b)
     if a.dtype.kind != "f" and b.dtype.kind != "f":
         from refgrad.dtypes import get_default_dtype
 
@@ -489,7 +479,6 @@ def pow(input: TensorLike, exponent: TensorLike) -> Tensor:
     ):
         return Pow.apply(input, exponent)
     a, b = pair(input, exponent)
-    _check_broadcast("pow", a, b)
     return Pow.apply(a, b)
 
 

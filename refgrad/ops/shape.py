@@ -421,10 +421,9 @@ def sum_to(input: Tensor, shape: Sequence[int]) -> Tensor:
     >>> rg.sum_to(rg.ones(4, 3), (3,))
     tensor([4., 4., 4.])
     """
-    shape = tuple(int(n) for n in shape)
-    if shape == input.shape:
+    if tuple(shape) == input.data.shape:  # the common case in backward: nothing was broadcast
         return input
-    return SumTo.apply(input, shape=shape)
+    return SumTo.apply(input, shape=tuple(int(n) for n in shape))
 
 
 def getitem(input: Tensor, index: Any) -> Tensor:

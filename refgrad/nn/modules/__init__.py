@@ -1,0 +1,23 @@
+"""The layers of :mod:`refgrad.nn`, one family per module, as in ``torch.nn.modules``."""
+
+from refgrad.nn.modules.activation import ReLU, Sigmoid, Tanh
+from refgrad.nn.modules.container import Sequential
+from refgrad.nn.modules.flatten import Flatten
+from refgrad.nn.modules.linear import Identity, Linear
+from refgrad.nn.modules.loss import CrossEntropyLoss, MSELoss, NLLLoss
+from refgrad.nn.modules.module import IncompatibleKeys, Module
+
+__all__ = [
+    "CrossEntropyLoss",
+    "Flatten",
+    "Identity",
+    "IncompatibleKeys",
+    "Linear",
+    "MSELoss",
+    "Module",
+    "NLLLoss",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+]
