@@ -563,3 +563,115 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
         True,
     ),
 )
+
+
+#: How a reader writes each op (shown by the op reference page; ``rg`` is ``refgrad``).
+USAGE: dict[str, str] = {
+    "add": "rg.add(a, b) or a + b",
+    "sub": "a - b",
+    "mul": "a * b",
+    "div": "a / b",
+    "pow": "rg.pow(a, b) or a ** b",
+    "pow (number exponent)": "a ** 3",
+    "rpow (number base)": "2.0 ** a",
+    "mul (number)": "a * 2.5",
+    "rsub (number)": "1.0 - a",
+    "rdiv (number)": "1.0 / a",
+    "neg": "-x",
+    "exp": "rg.exp(x) or x.exp()",
+    "log": "rg.log(x) or x.log()",
+    "tanh": "rg.tanh(x) or x.tanh()",
+    "sigmoid": "rg.sigmoid(x) or x.sigmoid()",
+    "relu": "rg.relu(x) or x.relu()",
+    "abs": "rg.abs(x) or abs(x)",
+    "sqrt": "rg.sqrt(x) or x.sqrt()",
+    "where": "rg.where(condition, a, b)",
+    "sum": "x.sum(dim=None, keepdim=False)",
+    "mean": "x.mean(dim=None, keepdim=False)",
+    "amax": "rg.amax(x, dim, keepdim=False)",
+    "max": "x.max()",
+    "max (dim)": "x.max(dim, keepdim=False).values",
+    "reshape": "x.reshape(shape)",
+    "transpose": "x.transpose(dim0, dim1)",
+    "permute": "x.permute(*dims)",
+    ".T": "x.T",
+    "flatten": "rg.flatten(x, start_dim=1)",
+    "unsqueeze": "x.unsqueeze(dim)",
+    "squeeze": "x.squeeze()",
+    "expand": "x.expand(*shape)",
+    "index": "x[index]",
+    "cat": "rg.cat(tensors, dim)",
+    "stack": "rg.stack(tensors, dim)",
+    "clone": "x.clone()",
+    "matmul": "rg.matmul(a, b) or a @ b",
+    "nn.functional.linear": "F.linear(x, weight, bias)",
+    "nn.functional.softmax": "F.softmax(x, dim)",
+    "nn.functional.log_softmax": "F.log_softmax(x, dim)",
+    "nn.functional.cross_entropy": "F.cross_entropy(logits, target)",
+    "nn.functional.cross_entropy (class weights)": "F.cross_entropy(logits, target, weight=w)",
+    "nn.functional.cross_entropy (probabilities)": "F.cross_entropy(logits, probabilities)",
+    "nn.functional.mse_loss": "F.mse_loss(input, target, reduction='mean')",
+}
+
+
+def saved_for_backward(info: OpInfo) -> list[str]:
+    """What each of the op's Functions keeps for backward, found by running the op once.
+
+    The first sample is run with every input requiring grad; for each node of the resulting
+    graph made by one of ``info.functions``, the tensors it saved are identified (an input, its
+    own result, or another tensor) and the attributes it stored on ``ctx`` are listed.
+
+    Returns
+    -------
+    list of str
+        One line per Function, e.g. ``"Mul: inputs 1 and 2"``.
+
+    Examples
+    --------
+    >>> from refgrad.opinfo import OP_REGISTRY, saved_for_backward
+    >>> ops = {op.name: op for op in OP_REGISTRY}
+    >>> saved_for_backward(ops["mul"])
+    ['Mul: the inputs a and b']
+    >>> saved_for_backward(ops["exp"])
+    ['Exp: its result']
+    >>> saved_for_backward(ops["sum"])
+    ['Sum: no tensors; on ctx: axes, input_shape, keepdim']
+    """
+    import refgrad
+    from refgrad.autograd.engine import topological_order
+    from refgrad.autograd.function import BackwardNode, _SavedOutput
+
+    sample = next(info.sample_inputs())
+    inputs = [refgrad.tensor(a, requires_grad=True) for a in sample.inputs]
+    output = info.call(refgrad, *inputs, **sample.kwargs)
+    names = ["a", "b", "c", "d"] if len(inputs) > 1 else ["x"]
+    lines: dict[str, str] = {}
+    for node in topological_order([output.grad_fn]):
+        if not isinstance(node, BackwardNode) or node.function not in info.functions:
+            continue
+        described = []
+        for item in node._saved or ():
+            if isinstance(item, _SavedOutput):
+                described.append("its result")
+            elif item is None:
+                continue
+            elif any(item is x for x in inputs):
+                index = next(i for i, x in enumerate(inputs) if item is x)
+                described.append(f"input {names[index] if index < len(names) else index}")
+            elif item.grad_fn is not None:
+                described.append("an input computed by an earlier op")
+            else:
+                described.append("a constant operand")
+        if len(described) == 2 and all(d.startswith("input ") for d in described):
+            described = [f"the inputs {described[0][6:]} and {described[1][6:]}"]
+        attributes = sorted(
+            k for k in vars(node) if not k.startswith("_") and k not in _NODE_FIELDS
+        )
+        text = ", ".join(dict.fromkeys(described)) or "no tensors"
+        if attributes:
+            text += "; on ctx: " + ", ".join(attributes)
+        lines.setdefault(node.function.__name__, f"{node.function.__name__}: {text}")
+    return list(lines.values())
+
+
+_NODE_FIELDS = {"function", "needs_input_grad", "output_shape", "next_nodes", "creation_site"}
