@@ -5,7 +5,14 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import os
+import re
 from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 
 HERE = Path(__file__).parent.resolve()
 
@@ -41,8 +48,12 @@ numfig = True
 nitpicky = True  # as `sphinx-build -n`: a cross-reference that does not resolve is a warning
 # Without intersphinx (it needs the network) references into other projects cannot resolve.
 nitpick_ignore_regex = [
-    (r"py:.*", r"(numpy|np|npt|numpy\.typing|collections\.abc|types|typing_extensions)\..*"),
-    (r"py:.*", r"(tqdm|contextlib|enum)\..*"),
+    (r"py:.*", r"(numpy|np|npt|typing|typing_extensions|collections\.abc|types)\..*"),
+    (r"py:.*", r"(torch|tqdm|contextlib|enum|abc|matplotlib)\..*"),
+    (r"py:data", r"Ellipsis"),
+    # Private base classes and type variables named by show-inheritance ("Generic[T_co]").
+    (r"py:class", r"refgrad\.(\w+\.)*_\w+"),
+    (r"py:(class|obj)", r"refgrad\.(\w+\.)*[A-Z](_co|_contra)?"),
 ]
 
 # -- MyST and MyST-NB -----------------------------------------------------------------------------
@@ -71,11 +82,19 @@ nb_execution_show_tb = True
 nb_execution_timeout = 300
 nb_output_stderr = "warn"  # anything a cell prints to stderr (e.g. a NumPy RuntimeWarning) warns
 nb_merge_streams = True
+# Markdown printed by a cell (the op reference's tables) is parsed as MyST, so it may use math
+# and cross-reference roles like the pages themselves.
+nb_render_markdown_format = "myst"
 
 # The kernel inherits this process's environment. MPLBACKEND=Agg (set by many CI images and by
 # the test suite) would make every figure silently vanish from the HTML, so the book always uses
 # the notebook's own inline backend.
 os.environ.pop("MPLBACKEND", None)
+# Every page, wherever it sits under docs/, imports helpers that live in docs/ (for example the
+# exercise checks); the kernel runs in the page's own directory, so docs/ goes on its path.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(HERE), os.environ.get("PYTHONPATH", "")) if p
+)
 
 # -- Math: MathJax served by the site itself ------------------------------------------------------
 #
@@ -104,7 +123,6 @@ mathjax3_config = {
 # -- API reference (autodoc) ----------------------------------------------------------------------
 
 autodoc_member_order = "bysource"
-autodoc_class_signature = "separated"
 autodoc_preserve_defaults = True
 autodoc_default_options = {
     "members": True,
@@ -114,13 +132,36 @@ napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
 napoleon_use_ivar = True
-# sphinx-autodoc-typehints: type hints go into the parameter list, signatures stay short.
+# sphinx-autodoc-typehints: type hints go into the parameter list, signatures stay short. A type
+# written in the docstring ("Tensor, shape (N, D)") wins over the annotation.
 typehints_use_signature = False
 typehints_use_signature_return = False
 typehints_defaults = "comma"
-typehints_document_rtype = True
+# Return types come from the numpydoc "Returns" sections. (Injecting :rtype: misplaces it after
+# a multi-line "Raises" entry, which napoleon emits as one list item with embedded newlines.)
+typehints_document_rtype = False
 always_use_bars_union = True
 python_use_unqualified_type_names = True
+
+
+def _type_aliases() -> dict[str, str]:
+    """The package's type aliases (``X: TypeAlias = ...`` in refgrad._typing), by name.
+
+    Given to autodoc and sphinx-autodoc-typehints, an alias shows as its name (``TensorLike``)
+    linked to its entry in the API page, instead of being expanded (or failing to evaluate: the
+    aliases are strings that name types imported only for type checking).
+    """
+    import refgrad._typing as typing_module
+
+    annotations = vars(typing_module).get("__annotations__", {})
+    return {
+        name: f"refgrad._typing.{name}"
+        for name, annotation in annotations.items()
+        if "TypeAlias" in str(annotation)
+    }
+
+
+autodoc_type_aliases = _type_aliases()
 python_maximum_signature_line_length = 88
 
 viewcode_line_numbers = True
@@ -143,3 +184,80 @@ html_theme_options = {
     "navigation_with_keys": True,
 }
 html_show_sourcelink = True
+
+
+# -- Cross-references in docstrings ---------------------------------------------------------------
+
+# numpydoc parameter types are prose as much as types: "Tensor, shape (N, C)", "int, optional",
+# "{'mean', 'sum'}, default 'mean'", "array-like". The Python domain turns each word into a
+# cross-reference; these are the words that name no object, and are not reported as broken links.
+_NUMPYDOC_WORDS = {
+    "optional",
+    "default",
+    "sequence",
+    "iterable",
+    "callable",
+    "mapping",
+    "number",
+    "scalar",
+    "array-like",
+    "array_like",
+    "dtype-like",
+    "int-like",
+    "path-like",
+}
+
+
+def _source_text(node: nodes.Node) -> str:
+    """The text of a docstring field as written (a pending reference counts once, as its target)."""
+    if isinstance(node, addnodes.pending_xref):
+        return str(node.get("reftarget", ""))
+    if isinstance(node, nodes.Text):
+        return str(node)
+    return "".join(_source_text(child) for child in node.children)
+
+
+def _is_numpydoc_prose(target: str, node: nodes.Element) -> bool:
+    target = target.strip()
+    if target.lower() in _NUMPYDOC_WORDS:
+        return True
+    if re.search(r"[\s'\"{}]|^-|-$|^\d", target):  # "default False", "{'mean'", literals
+        return True
+    if re.fullmatch(r"[a-z]+(-[a-z]+)+", target):  # "array-like", "dtype-like"
+        return True
+    # A dimension name in a shape: "shape (N, C) or (C,)", "shape (out_features, in_features)".
+    field_text = _source_text(node.parent) if node.parent is not None else ""
+    if "shape" in field_text:
+        for match in re.finditer(r"\(([^()]*)\)", field_text):
+            if target in (dim.strip() for dim in match.group(1).split(",")):
+                return True
+    return False
+
+
+def _suppress_numpydoc_prose(app: Sphinx, domain: Any, node: nodes.Element) -> bool | None:
+    if node.get("refdomain") == "py" and node.get("reftype") in ("class", "obj"):
+        if _is_numpydoc_prose(node.get("reftarget", ""), node):
+            return True
+    return None
+
+
+def _resolve_alias_as_object(
+    app: Sphinx, env: BuildEnvironment, node: nodes.Element, contnode: nodes.Element
+) -> nodes.Element | None:
+    """Type annotations look names up as classes; let them find a type alias documented as data."""
+    if node.get("refdomain") != "py" or node.get("reftype") != "class":
+        return None
+    target = node["reftarget"]
+    if not target.startswith("refgrad."):
+        return None
+    domain = env.get_domain("py")
+    resolved: nodes.Element | None = domain.resolve_xref(
+        env, node["refdoc"], app.builder, "obj", target, node, contnode
+    )
+    return resolved
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("missing-reference", _resolve_alias_as_object)
+    app.connect("warn-missing-reference", _suppress_numpydoc_prose)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

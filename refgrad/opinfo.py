@@ -121,6 +121,9 @@ class OpInfo:
 
 # ---------------------------------------------------------------- sample generators
 
+#: How the binary element-wise ops broadcast, for the op reference.
+BROADCASTS = "NumPy's rules; each gradient is summed back to its operand's shape"
+
 #: Shapes whose every pairing broadcasts: scalar, vector, matrix, row and column.
 BROADCAST_SHAPES: tuple[tuple[int, ...], ...] = ((), (3,), (2, 3), (1, 3), (2, 1))
 UNARY_SHAPES: tuple[tuple[int, ...], ...] = ((), (3,), (2, 3), (0, 3), (2, 3, 2))
@@ -339,13 +342,15 @@ def _keywords(names: tuple[str, ...], kwargs: dict[str, Any], m: ModuleType) -> 
 
 # ---------------------------------------------------------------- the registry
 
+#: Every differentiable op of refgrad, with its sample inputs, in the order the op reference
+#: lists them.
 OP_REGISTRY: tuple[OpInfo, ...] = (
     # Arithmetic
-    OpInfo("add", lambda m, a, b: m.add(a, b), (E.Add,), _binary(_real, _real), True, "NumPy"),
-    OpInfo("sub", lambda m, a, b: a - b, (E.Sub,), _binary(_real, _real), True, "NumPy"),
-    OpInfo("mul", lambda m, a, b: a * b, (E.Mul,), _binary(_real, _real), True, "NumPy"),
-    OpInfo("div", lambda m, a, b: a / b, (E.Div,), _binary(_real, _away_from_zero), True, "NumPy"),
-    OpInfo("pow", lambda m, a, b: m.pow(a, b), (E.Pow,), _binary(_positive, _real), True, "NumPy"),
+    OpInfo("add", lambda m, a, b: m.add(a, b), (E.Add,), _binary(_real, _real), True, BROADCASTS),
+    OpInfo("sub", lambda m, a, b: a - b, (E.Sub,), _binary(_real, _real), True, BROADCASTS),
+    OpInfo("mul", lambda m, a, b: a * b, (E.Mul,), _binary(_real, _real), True, BROADCASTS),
+    OpInfo("div", lambda m, a, b: a / b, (E.Div,), _binary(_real, _away_from_zero), True, BROADCASTS),
+    OpInfo("pow", lambda m, a, b: m.pow(a, b), (E.Pow,), _binary(_positive, _real), True, BROADCASTS),
     OpInfo(
         "pow (number exponent)",
         lambda m, a, c: a**c,
@@ -401,7 +406,7 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
         (E.Where,),
         _where_samples,
         True,
-        "NumPy, with the condition",
+        BROADCASTS + " (the condition broadcasts too)",
     ),
     # Reductions
     OpInfo(
