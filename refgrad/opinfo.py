@@ -349,8 +349,12 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
     OpInfo("add", lambda m, a, b: m.add(a, b), (E.Add,), _binary(_real, _real), True, BROADCASTS),
     OpInfo("sub", lambda m, a, b: a - b, (E.Sub,), _binary(_real, _real), True, BROADCASTS),
     OpInfo("mul", lambda m, a, b: a * b, (E.Mul,), _binary(_real, _real), True, BROADCASTS),
-    OpInfo("div", lambda m, a, b: a / b, (E.Div,), _binary(_real, _away_from_zero), True, BROADCASTS),
-    OpInfo("pow", lambda m, a, b: m.pow(a, b), (E.Pow,), _binary(_positive, _real), True, BROADCASTS),
+    OpInfo(
+        "div", lambda m, a, b: a / b, (E.Div,), _binary(_real, _away_from_zero), True, BROADCASTS
+    ),
+    OpInfo(
+        "pow", lambda m, a, b: m.pow(a, b), (E.Pow,), _binary(_positive, _real), True, BROADCASTS
+    ),
     OpInfo(
         "pow (number exponent)",
         lambda m, a, c: a**c,
