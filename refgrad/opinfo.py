@@ -40,8 +40,9 @@ Array = np.ndarray[Any, np.dtype[np.float64]]
 class Sample:
     """One way to call an op: float64 arrays for the differentiable inputs, plus keywords.
 
-    Keyword values that are NumPy arrays are converted with ``m.tensor`` before the call (they
-    are integer targets or boolean conditions, never differentiated).
+    Keyword values are passed to ``call`` unchanged; an op whose keywords hold arrays (integer
+    targets, boolean conditions, class weights) converts them with ``m.tensor`` itself, so the
+    same ``call`` works for refgrad and PyTorch. Keywords are never differentiated.
 
     Examples
     --------

@@ -41,10 +41,11 @@ class _Writer:
         return name
 
     def encode(self, obj: Any, where: str) -> dict[str, Any]:
-        # bool before int: True is an int to Python, but must come back as True.
-        if obj is None or isinstance(obj, bool | str):
-            return {"type": type(obj).__name__, "value": obj}
-        if type(obj) in (int, float):  # NumPy's float64, a float subclass, is kept below
+        if obj is None:
+            return {"type": "none"}
+        # The exact types only: NumPy's float64 (a float subclass) is stored below as an
+        # array, so that it comes back as a float64 rather than a Python float.
+        if type(obj) in (bool, int, float, str):
             return {"type": type(obj).__name__, "value": obj}
         if isinstance(obj, Tensor):
             name = self._array(obj.data, where)
@@ -97,6 +98,8 @@ def save(obj: Any, f: str | os.PathLike[str]) -> None:
     >>> checkpoint["epoch"], bool((checkpoint["model"]["weight"] == model.weight).all())
     (7, True)
     """
+    # Encode everything before opening the file: an object that cannot be saved leaves an
+    # existing checkpoint of the same name intact.
     writer = _Writer()
     root = writer.encode(obj, "obj")
     document = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root})
@@ -120,7 +123,9 @@ class _Reader:
 
     def decode(self, node: dict[str, Any]) -> Any:
         kind = node["type"]
-        if kind in ("NoneType", "bool", "str", "int", "float"):
+        if kind == "none":
+            return None
+        if kind in ("bool", "int", "float", "str"):
             return node["value"]
         if kind == "tensor":
             return Tensor(self._array(node), requires_grad=bool(node["requires_grad"]))

@@ -70,6 +70,8 @@ class _Tally:
             self.classified = False
 
     def mean_loss(self) -> float:
+        if self.samples == 0:
+            raise ValueError("the data loader gave no batches (is the dataset empty?)")
         return self.loss / self.samples
 
     def accuracy(self) -> float:
@@ -127,7 +129,8 @@ def fit(
     ----------
     model : Module
     loss_fn : callable
-        ``loss_fn(outputs, targets)`` gives a scalar loss, e.g. ``nn.CrossEntropyLoss()``.
+        ``loss_fn(outputs, targets)`` gives the loss averaged over the batch, e.g.
+        ``nn.CrossEntropyLoss()``; the epoch's loss weights each batch's mean by its size.
     optimizer : Optimizer
         Over ``model.parameters()``.
     train_loader : iterable of (inputs, targets)

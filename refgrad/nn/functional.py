@@ -149,16 +149,28 @@ def nll_loss(
     >>> F.nll_loss(rg.tensor([[-0.5, -1.0], [-2.0, -0.1]]), rg.tensor([0, 1]))
     tensor(0.3)
     """
-    _check_reduction("nll_loss", reduction)
+    return _nll_loss("nll_loss", input, target, weight, ignore_index, reduction)
+
+
+def _nll_loss(
+    op: str,
+    input: Tensor,
+    target: TensorLike,
+    weight: Tensor | None,
+    ignore_index: int,
+    reduction: str,
+) -> Tensor:
+    """``nll_loss``, with errors that name the function the user called (``op``)."""
+    _check_reduction(op, reduction)
     if input.ndim not in (1, 2):
-        raise ShapeError(f"nll_loss: input must have shape (N, C) or (C,), got {input.shape}")
+        raise ShapeError(f"{op}: input must have shape (N, C) or (C,), got {input.shape}")
     classes = input.shape[-1]
-    targets = _class_targets("nll_loss", input, target)
+    targets = _class_targets(op, input, target)
     used = targets != ignore_index
     bad = used & ((targets < 0) | (targets >= classes))
     if bad.any():
         raise TargetError(
-            f"nll_loss: target {int(targets[bad].reshape(-1)[0])} is out of bounds: class "
+            f"{op}: target {int(targets[bad].reshape(-1)[0])} is out of bounds: class "
             f"indices must lie in [0, {classes}) for an input with {classes} classes"
         )
     safe = np.where(used, targets, 0)
@@ -225,4 +237,4 @@ def cross_entropy(
             probabilities = probabilities * weight
         losses = -(log_p * probabilities).sum(-1)
         return _reduce(losses, reduction)
-    return nll_loss(log_p, target, weight, ignore_index, reduction)
+    return _nll_loss("cross_entropy", log_p, target, weight, ignore_index, reduction)

@@ -18,9 +18,10 @@ def constant(value: TensorLike, like: Tensor) -> Tensor:
     """
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, bool | int | float):
+    # NumPy scalars (np.float64(2.0)) count as numbers too, as PyTorch treats them.
+    if isinstance(value, bool | int | float | np.number | np.bool_):
         kind = like.data.dtype.kind
-        if kind == "f" or (kind in "iu" and not isinstance(value, float)):
+        if kind == "f" or (kind in "iu" and not isinstance(value, float | np.floating)):
             return Tensor(np.asarray(value, dtype=like.data.dtype))  # the common, fast case
         return Tensor(np.asarray(value, dtype=np.result_type(like.data, value)))
     return Tensor(_to_array(value, None, copy=False))

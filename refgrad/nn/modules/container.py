@@ -58,18 +58,22 @@ class Sequential(Module):
         self._add(str(len(self)), module)
         return self
 
+    def _entries(self) -> list[tuple[str, Module]]:
+        # Not named_children(): a module placed twice in the chain runs twice, so no de-duplication.
+        return [(name, value) for name, value in vars(self).items() if isinstance(value, Module)]
+
     def __len__(self) -> int:
-        return sum(1 for _ in self.children())
+        return len(self._entries())
 
     def __iter__(self) -> Iterator[Module]:
-        return self.children()
+        return iter([module for _, module in self._entries()])
 
     @overload
     def __getitem__(self, index: int) -> Module: ...
     @overload
     def __getitem__(self, index: slice) -> Sequential: ...
     def __getitem__(self, index: int | slice) -> Module | Sequential:
-        items = list(self.named_children())
+        items = self._entries()
         if isinstance(index, slice):
             return Sequential(dict(items[index]))
         if not -len(items) <= index < len(items):

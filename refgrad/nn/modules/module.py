@@ -157,18 +157,17 @@ class Module:
         ['', '0', '0.0']
         """
         seen: set[int] = set()
-        stack: list[tuple[str, Module]] = [(prefix, self)]
-        while stack:
-            name, module = stack.pop()
+
+        def walk(name: str, module: Module) -> Iterator[tuple[str, Module]]:
             if remove_duplicate and id(module) in seen:
-                continue
+                return
             seen.add(id(module))
             yield name, module
-            # Reversed, so that the first child is popped (and listed) first.
-            children = [(_join(name, n), child) for n, child in vars(module).items()]
-            stack.extend(
-                (path, child) for path, child in reversed(children) if isinstance(child, Module)
-            )
+            for child_name, child in vars(module).items():
+                if isinstance(child, Module):
+                    yield from walk(_join(name, child_name), child)
+
+        return walk(prefix, self)
 
     def modules(self) -> Iterator[Module]:
         """This module and all below it.
