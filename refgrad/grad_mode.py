@@ -66,7 +66,7 @@ class _GradModeContext:
         return wrapper  # type: ignore[return-value]
 
 
-class no_grad(_GradModeContext):
+class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
     """Context manager (and decorator) that turns off graph recording.
 
     Use it for evaluation and for updating parameters by hand.
@@ -89,7 +89,7 @@ class no_grad(_GradModeContext):
     _mode = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
     """Context manager (and decorator) that turns graph recording back on inside ``no_grad``.
 
     Examples
@@ -106,7 +106,7 @@ class enable_grad(_GradModeContext):
     _mode = True
 
 
-class set_grad_enabled:
+class set_grad_enabled:  # noqa: N801 - PyTorch's name
     """Set graph recording on or off, as a function call, a context manager or a decorator.
 
     Parameters

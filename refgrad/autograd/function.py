@@ -408,9 +408,14 @@ class Function:
         if not record:
             return result
         needs = needs_input_grad
-        ctx.next_nodes = tuple([_edge(a) if needed else None for a, needed in zip(args, needs)])
+        ctx.next_nodes = tuple(
+            [_edge(a) if needed else None for a, needed in zip(args, needs, strict=True)]
+        )
         ctx._input_meta = tuple(
-            [(a.data.shape, a.data.dtype) if needed else None for a, needed in zip(args, needs)]
+            [
+                (a.data.shape, a.data.dtype) if needed else None
+                for a, needed in zip(args, needs, strict=True)
+            ]
         )
         saved = ctx._saved
         if saved and isinstance(raw, Tensor) and any(item is raw for item in saved):
