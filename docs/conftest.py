@@ -22,6 +22,7 @@ import re
 import sys
 import types
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -34,6 +35,9 @@ from sybil.parsers.myst.lexers import DirectiveLexer
 from sybil.region import Lexeme
 
 matplotlib.use("Agg")
+
+# The pages import their exercise checks from docs/exercise_checks/.
+sys.path.insert(0, str(Path(__file__).parent))
 
 collect_ignore = ["_build", "conf.py", ".jupyter_cache"]
 collect_ignore_glob = ["**/.ipynb_checkpoints"]

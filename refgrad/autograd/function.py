@@ -124,9 +124,10 @@ class BackwardNode(Node):
         """
         if self._saved is None:
             raise RuntimeError(
-                f"{self.name()}: its saved tensors were freed by an earlier backward pass, so the "
-                "graph cannot be walked again. Pass retain_graph=True to the first backward() "
-                "(or autograd.grad) if you need to backpropagate through the same graph twice."
+                f"{self.name()}: trying to backward through the graph a second time, but its "
+                "saved tensors were freed by the first backward pass. Pass retain_graph=True to "
+                "the first backward() (or autograd.grad) if you need to backpropagate through "
+                "the same graph twice."
             )
         if not self._saves_output:
             return self._saved  # type: ignore[return-value]

@@ -184,10 +184,13 @@ def wait_for_mathjax(page: Any) -> int:
     """Wait for MathJax's startup promise if the page has math; return the math element count."""
     count: int = page.locator("span.math, div.math").count()
     if count:
-        page.wait_for_function(
-            "() => window.MathJax && window.MathJax.startup && window.MathJax.startup.promise",
-            timeout=30_000,
-        )
+        try:
+            page.wait_for_function(
+                "() => window.MathJax && window.MathJax.startup && window.MathJax.startup.promise",
+                timeout=15_000,
+            )
+        except Exception as error:
+            raise AssertionError(f"{page.url}: MathJax never started ({error})") from None
         page.evaluate("() => window.MathJax.startup.promise")
     return count
 
@@ -200,22 +203,21 @@ def test_the_book_was_built() -> None:
 @pytest.mark.parametrize("path", PAGES)
 def test_page(site: str, context: Any, path: str) -> None:
     visit = open_page(context, f"{site}/{path}")
-    page = visit.page
+    assert visit.left_machine == [], f"{path} tried to leave the machine: {visit.left_machine}"
+    assert visit.bad_responses == [], f"{path}: error responses {visit.bad_responses}"
+    assert visit.failed_requests == [], f"{path}: failed requests {visit.failed_requests}"
 
+    page = visit.page
     math = wait_for_mathjax(page)
     if math:
         typeset = page.locator("mjx-container").count()
         assert typeset >= math, f"{path}: {math} math elements but {typeset} typeset by MathJax"
         assert page.locator("mjx-container svg").count() >= math, f"{path}: math is not SVG"
     raw_tex = page.evaluate(FIND_RAW_TEX)
-    broken = page.evaluate(BROKEN_IMAGES)
-
-    assert visit.left_machine == [], f"{path} tried to leave the machine: {visit.left_machine}"
-    assert visit.bad_responses == [], f"{path}: error responses {visit.bad_responses}"
-    assert visit.failed_requests == [], f"{path}: failed requests {visit.failed_requests}"
-    assert visit.js_errors == [], f"{path}: JavaScript errors {visit.js_errors}"
     assert raw_tex == [], f"{path}: raw TeX visible: {raw_tex}"
+    broken = page.evaluate(BROKEN_IMAGES)
     assert broken == [], f"{path}: images that did not load: {broken}"
+    assert visit.js_errors == [], f"{path}: JavaScript errors {visit.js_errors}"
 
 
 def test_index_has_math_and_figures(site: str, context: Any, screenshots: Path) -> None:
@@ -279,6 +281,7 @@ def test_readable_on_a_phone(site: str, browser: Any, screenshots: Path, path: s
         )
         assert overflow <= 1, f"{path} is {overflow}px wider than a phone screen"
         name = Path(path).stem
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(screenshots / f"{name}-phone.png"), full_page=False)
     finally:
         context.close()
