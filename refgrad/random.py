@@ -114,5 +114,13 @@ def seed() -> int:
 
 
 def get_generator(generator: Generator | None) -> np.random.Generator:
-    """The NumPy generator behind ``generator``, or behind the global one."""
+    """The NumPy generator behind ``generator``, or behind the global one.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.random import get_generator
+    >>> get_generator(rg.Generator(0)).integers(10) == get_generator(rg.Generator(0)).integers(10)
+    np.True_
+    """
     return (generator or default_generator).numpy

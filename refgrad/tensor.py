@@ -84,7 +84,12 @@ class RemovableHandle:
         self._hook = hook
 
     def remove(self) -> None:
-        """Unregister the hook (doing it twice is harmless)."""
+        """Unregister the hook (doing it twice is harmless).
+
+        Examples
+        --------
+        See :class:`RemovableHandle`.
+        """
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
 
@@ -791,67 +796,180 @@ class Tensor:
 
     # ------------------------------------------------------------------ methods
     def add(self, other: TensorLike) -> Tensor:
-        """``self + other``; see :func:`refgrad.add`."""
+        """``self + other``; see :func:`refgrad.add`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 2.0]).add(1.0)
+        tensor([2., 3.])
+        """
         return _ops.add(self, other)
 
     def sub(self, other: TensorLike) -> Tensor:
-        """``self - other``; see :func:`refgrad.sub`."""
+        """``self - other``; see :func:`refgrad.sub`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 2.0]).sub(rg.tensor([1.0, 1.0]))
+        tensor([0., 1.])
+        """
         return _ops.sub(self, other)
 
     def mul(self, other: TensorLike) -> Tensor:
-        """``self * other``; see :func:`refgrad.mul`."""
+        """``self * other``; see :func:`refgrad.mul`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 2.0]).mul(3.0)
+        tensor([3., 6.])
+        """
         return _ops.mul(self, other)
 
     def div(self, other: TensorLike) -> Tensor:
-        """``self / other``; see :func:`refgrad.div`."""
+        """``self / other``; see :func:`refgrad.div`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 2.0]).div(2.0)
+        tensor([0.5, 1. ])
+        """
         return _ops.div(self, other)
 
     def pow(self, exponent: TensorLike) -> Tensor:
-        """``self ** exponent``; see :func:`refgrad.pow`."""
+        """``self ** exponent``; see :func:`refgrad.pow`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 2.0]).pow(2)
+        tensor([1., 4.])
+        """
         return _ops.pow(self, exponent)
 
     def matmul(self, other: TensorLike) -> Tensor:
-        """``self @ other``; see :func:`refgrad.matmul`."""
+        """``self @ other``; see :func:`refgrad.matmul`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([[1.0, 2.0]]).matmul(rg.tensor([[3.0], [4.0]]))
+        tensor([[11.]])
+        """
         return _ops.matmul(self, other)
 
     def neg(self) -> Tensor:
-        """``-self``; see :func:`refgrad.neg`."""
+        """``-self``; see :func:`refgrad.neg`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, -2.0]).neg()
+        tensor([-1.,  2.])
+        """
         return _ops.neg(self)
 
     def exp(self) -> Tensor:
-        """Element-wise :math:`e^x`; see :func:`refgrad.exp`."""
+        """Element-wise :math:`e^x`; see :func:`refgrad.exp`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0]).exp()
+        tensor([1.])
+        """
         return _ops.exp(self)
 
     def log(self) -> Tensor:
-        """Element-wise natural logarithm; see :func:`refgrad.log`."""
+        """Element-wise natural logarithm; see :func:`refgrad.log`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0]).log()
+        tensor([0.])
+        """
         return _ops.log(self)
 
     def tanh(self) -> Tensor:
-        """Element-wise hyperbolic tangent; see :func:`refgrad.tanh`."""
+        """Element-wise hyperbolic tangent; see :func:`refgrad.tanh`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0]).tanh()
+        tensor([0.])
+        """
         return _ops.tanh(self)
 
     def sigmoid(self) -> Tensor:
-        """Element-wise logistic sigmoid; see :func:`refgrad.sigmoid`."""
+        """Element-wise logistic sigmoid; see :func:`refgrad.sigmoid`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0]).sigmoid()
+        tensor([0.5])
+        """
         return _ops.sigmoid(self)
 
     def relu(self) -> Tensor:
-        """Element-wise :math:`\\max(x, 0)`; see :func:`refgrad.relu`."""
+        """Element-wise :math:`\\max(x, 0)`; see :func:`refgrad.relu`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([-1.0, 2.0]).relu()
+        tensor([0., 2.])
+        """
         return _ops.relu(self)
 
     def abs(self) -> Tensor:
-        """Element-wise absolute value; see :func:`refgrad.abs`."""
+        """Element-wise absolute value; see :func:`refgrad.abs`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([-1.5, 2.0]).abs()
+        tensor([1.5, 2. ])
+        """
         return _ops.abs(self)
 
     def sqrt(self) -> Tensor:
-        """Element-wise square root; see :func:`refgrad.sqrt`."""
+        """Element-wise square root; see :func:`refgrad.sqrt`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([4.0]).sqrt()
+        tensor([2.])
+        """
         return _ops.sqrt(self)
 
     def sum(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
-        """Sum over ``dim``; see :func:`refgrad.sum`."""
+        """Sum over ``dim``; see :func:`refgrad.sum`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(dim=0)
+        tensor([4., 6.])
+        """
         return _ops.sum(self, dim, keepdim)
 
     def mean(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
-        """Mean over ``dim``; see :func:`refgrad.mean`."""
+        """Mean over ``dim``; see :func:`refgrad.mean`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(dim=1, keepdim=True)
+        tensor([[1.5],
+                [3.5]])
+        """
         return _ops.mean(self, dim, keepdim)
 
     @overload
@@ -861,47 +979,128 @@ class Tensor:
     @overload
     def max(self, dim: Sequence[int], keepdim: bool = False) -> Tensor: ...
     def max(self, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxResult:
-        """Maximum over all elements or along ``dim``; see :func:`refgrad.max`."""
+        """Maximum over all elements or along ``dim``; see :func:`refgrad.max`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.tensor([[1.0, 5.0], [7.0, 2.0]])
+        >>> x.max()
+        tensor(7.)
+        >>> x.max(dim=0)
+        MaxResult(values=tensor([7., 5.]), indices=tensor([1, 0]))
+        """
         return _ops.max(self, dim, keepdim)
 
     def amax(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
-        """Maximum values over ``dim``; see :func:`refgrad.amax`."""
+        """Maximum values over ``dim``; see :func:`refgrad.amax`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([[1.0, 5.0], [7.0, 2.0]]).amax(dim=(0, 1))
+        tensor(7.)
+        """
         return _ops.amax(self, dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        """Index of the first maximum; see :func:`refgrad.argmax`."""
+        """Index of the first maximum; see :func:`refgrad.argmax`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(dim=1)
+        tensor([1, 0])
+        """
         return _ops.argmax(self, dim, keepdim)
 
     def softmax(self, dim: int) -> Tensor:
-        """Softmax along ``dim``; see :func:`refgrad.nn.functional.softmax`."""
+        """Softmax along ``dim``; see :func:`refgrad.nn.functional.softmax`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0, 0.0]).softmax(dim=0)
+        tensor([0.5, 0.5])
+        """
         return _ops.softmax(self, dim)
 
     def log_softmax(self, dim: int) -> Tensor:
-        """Log-softmax along ``dim``; see :func:`refgrad.nn.functional.log_softmax`."""
+        """Log-softmax along ``dim``; see :func:`refgrad.nn.functional.log_softmax`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0, 0.0]).log_softmax(dim=0).exp()
+        tensor([0.5, 0.5])
+        """
         return _ops.log_softmax(self, dim)
 
     def reshape(self, *shape: int | Sequence[int]) -> Tensor:
-        """Same data, new shape (one size may be -1); see :func:`refgrad.reshape`."""
+        """Same data, new shape (one size may be -1); see :func:`refgrad.reshape`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.arange(6).reshape(2, 3).shape, rg.arange(6).reshape((3, -1)).shape
+        ((2, 3), (3, 2))
+        """
         return _ops.reshape(self, _shape_args(shape))
 
     def view(self, *shape: int | Sequence[int]) -> Tensor:
-        """Alias of :meth:`reshape` (refgrad has no separate notion of views)."""
+        """Alias of :meth:`reshape` (refgrad has no separate notion of views).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.arange(6).view(3, 2).shape
+        (3, 2)
+        """
         return _ops.reshape(self, _shape_args(shape))
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Merge dimensions ``start_dim..end_dim`` into one; see :func:`refgrad.flatten`."""
+        """Merge dimensions ``start_dim..end_dim`` into one; see :func:`refgrad.flatten`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(2, 3, 4).flatten().shape
+        (24,)
+        """
         return _ops.flatten(self, start_dim, end_dim)
 
     def unsqueeze(self, dim: int) -> Tensor:
-        """Insert a dimension of size 1 at ``dim``; see :func:`refgrad.unsqueeze`."""
+        """Insert a dimension of size 1 at ``dim``; see :func:`refgrad.unsqueeze`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(3).unsqueeze(0).shape
+        (1, 3)
+        """
         return _ops.unsqueeze(self, dim)
 
     def squeeze(self, dim: Dims = None) -> Tensor:
-        """Remove dimensions of size 1; see :func:`refgrad.squeeze`."""
+        """Remove dimensions of size 1; see :func:`refgrad.squeeze`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(1, 3, 1).squeeze().shape
+        (3,)
+        """
         return _ops.squeeze(self, dim)
 
     def expand(self, *shape: int | Sequence[int]) -> Tensor:
-        """Broadcast to ``shape`` (-1 keeps a size); see :func:`refgrad.broadcast_to`."""
+        """Broadcast to ``shape`` (-1 keeps a size); see :func:`refgrad.broadcast_to`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([[1.0], [2.0]]).expand(2, 3)
+        tensor([[1., 1., 1.],
+                [2., 2., 2.]])
+        """
         sizes = _shape_args(shape)
         offset = len(sizes) - self.ndim
         target = tuple(
@@ -910,11 +1109,25 @@ class Tensor:
         return _ops.broadcast_to(self, target)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
-        """Swap two dimensions; see :func:`refgrad.transpose`."""
+        """Swap two dimensions; see :func:`refgrad.transpose`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(2, 3).transpose(0, 1).shape
+        (3, 2)
+        """
         return _ops.transpose(self, dim0, dim1)
 
     def permute(self, *dims: int | Sequence[int]) -> Tensor:
-        """Reorder the dimensions; see :func:`refgrad.permute`."""
+        """Reorder the dimensions; see :func:`refgrad.permute`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(2, 3, 4).permute(2, 0, 1).shape
+        (4, 2, 3)
+        """
         return _ops.permute(self, _shape_args(dims))
 
     def t(self) -> Tensor:

@@ -42,6 +42,13 @@ class GraphNode:
         Keys of the nodes whose results this one consumes.
     layer : int
         Distance from the leaves along the longest path (leaves are 0): the column it is drawn in.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor(1.0, requires_grad=True)
+    >>> rg.viz.trace(x * 2)[1]
+    GraphNode(key='n1', label='Mul\\n()', kind='op', inputs=['n0'], layer=1)
     """
 
     key: str

@@ -107,7 +107,15 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
 
 
 def user_frame() -> str:
-    """Where in the user's code (the innermost frame outside refgrad) the current op was called."""
+    """Where in the user's code (the innermost frame outside refgrad) the current op was called.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.autograd.anomaly_mode import user_frame
+    >>> 'line' in user_frame()
+    True
+    """
     for frame in reversed(traceback.extract_stack()):
         if not os.path.abspath(frame.filename).startswith(_PACKAGE_DIR):
             code = f": {frame.line.strip()}" if frame.line else ""
@@ -116,7 +124,16 @@ def user_frame() -> str:
 
 
 def describe_non_finite(values: np.ndarray[Any, Any]) -> str | None:
-    """``'nan'``, ``'inf'`` or ``'-inf'`` for the first non-finite value, or None if all finite."""
+    """``'nan'``, ``'inf'`` or ``'-inf'`` for the first non-finite value, or None if all finite.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> import numpy as np
+    >>> from refgrad.autograd.anomaly_mode import describe_non_finite
+    >>> describe_non_finite(np.array([1.0, -np.inf])), describe_non_finite(np.array([1.0]))
+    ('-inf', None)
+    """
     if values.dtype.kind != "f" or np.isfinite(values).all():
         return None
     bad = values[~np.isfinite(values)].reshape(-1)[0]

@@ -143,7 +143,19 @@ class BackwardNode(Node):
         return tuple(unpacked)
 
     def release(self) -> None:
-        """Free the saved tensors (called by the engine after backward without retain_graph)."""
+        """Free the saved tensors (called by the engine after backward without retain_graph).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.tensor(3.0, requires_grad=True)
+        >>> y = x * x
+        >>> y.grad_fn.release()
+        >>> y.backward()
+        Traceback (most recent call last):
+        ...
+        RuntimeError: MulBackward: trying to backward through the graph a second time, ...
+        """
         if self._saved:
             self._saved = None
 
@@ -158,6 +170,15 @@ class BackwardNode(Node):
         RuntimeError
             If backward returns the wrong number of gradients or a gradient whose shape cannot
             belong to its input; the message names the Function and the input.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * 3.0
+        >>> with rg.no_grad():  # as the engine calls it (unless create_graph=True)
+        ...     y.grad_fn.apply_backward(rg.tensor([1.0, 1.0]))  # one gradient per input
+        (tensor([3., 3.]), None)
         """
         name = self.function.__name__
         grads = self.function.backward(self, grad_output)

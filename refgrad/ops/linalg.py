@@ -22,7 +22,18 @@ from refgrad.tensor import Tensor
 
 
 class MatMul(Function):
-    """:math:`C = AB` with NumPy's ``matmul`` rules (1-D operands, batches that broadcast)."""
+    """:math:`C = AB` with NumPy's ``matmul`` rules (1-D operands, batches that broadcast).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> A = rg.tensor([[1.0, 2.0]], requires_grad=True)        # (1, 2)
+    >>> B = rg.tensor([[3.0], [4.0]], requires_grad=True)      # (2, 1)
+    >>> (A @ B).backward()
+    >>> A.grad, B.grad        # G B^T and A^T G with G = [[1]]
+    (tensor([[3., 4.]]), tensor([[1.],
+            [2.]]))
+    """
 
     derivative = r"\bar A = \bar C B^T,\quad \bar B = A^T \bar C"
 

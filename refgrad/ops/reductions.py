@@ -24,7 +24,17 @@ def _spread(grad_output: Tensor, input_shape: tuple[int, ...], axes: tuple[int, 
 
 
 class Sum(Function):
-    """:math:`y = \\sum_{i \\in \\text{dims}} x_i`: each element gets the gradient of its sum."""
+    """:math:`y = \\sum_{i \\in \\text{dims}} x_i`: each element gets the gradient of its sum.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> x.sum(dim=1).backward(gradient=rg.tensor([1.0, 10.0]))
+    >>> x.grad
+    tensor([[ 1.,  1.],
+            [10., 10.]])
+    """
 
     derivative = r"\bar x = \operatorname{broadcast}(\bar y)"
 
@@ -43,7 +53,16 @@ class Sum(Function):
 
 
 class Mean(Function):
-    """:math:`y = \\frac{1}{n}\\sum_{i \\in \\text{dims}} x_i`."""
+    """:math:`y = \\frac{1}{n}\\sum_{i \\in \\text{dims}} x_i`.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> x.mean().backward()
+    >>> x.grad
+    tensor([0.25, 0.25, 0.25, 0.25])
+    """
 
     derivative = r"\bar x = \operatorname{broadcast}(\bar y) / n"
 
@@ -64,7 +83,16 @@ class Mean(Function):
 
 
 class Amax(Function):
-    """:math:`y = \\max_{i \\in \\text{dims}} x_i`; tied maxima share the gradient evenly."""
+    """:math:`y = \\max_{i \\in \\text{dims}} x_i`; tied maxima share the gradient evenly.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    >>> x.max().backward()
+    >>> x.grad
+    tensor([0. , 0.5, 0.5])
+    """
 
     derivative = r"\bar x = \operatorname{broadcast}(\bar y)\, [x = y] / \#\{x = y\}"
 

@@ -23,7 +23,19 @@ from refgrad.tensor import Tensor, _dim
 
 
 class Reshape(Function):
-    """Same values, new shape."""
+    """Same values, new shape.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> y = x.reshape(2, 2)
+    >>> y.grad_fn
+    <ReshapeBackward>
+    >>> (y * rg.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    >>> x.grad
+    tensor([1., 2., 3., 4.])
+    """
 
     derivative = r"\bar x = \operatorname{reshape}(\bar y,\ \operatorname{shape}(x))"
 
@@ -42,7 +54,16 @@ class Reshape(Function):
 
 
 class Transpose(Function):
-    """Swap two dimensions."""
+    """Swap two dimensions.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([[1.0, 2.0]], requires_grad=True)
+    >>> (x.transpose(0, 1) * rg.tensor([[3.0], [4.0]])).sum().backward()
+    >>> x.grad
+    tensor([[3., 4.]])
+    """
 
     derivative = r"\bar x = \operatorname{transpose}(\bar y,\ d_0, d_1)"
 
@@ -61,7 +82,16 @@ class Transpose(Function):
 
 
 class Permute(Function):
-    """Reorder all dimensions."""
+    """Reorder all dimensions.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.zeros(2, 3, requires_grad=True)
+    >>> x.permute(1, 0).sum().backward()
+    >>> x.grad.shape
+    (2, 3)
+    """
 
     derivative = r"\bar x = \operatorname{permute}(\bar y,\ \pi^{-1})"
 
@@ -84,7 +114,16 @@ class Permute(Function):
 
 
 class BroadcastTo(Function):
-    """Repeat ``x`` along new leading axes and along its size-1 axes."""
+    """Repeat ``x`` along new leading axes and along its size-1 axes.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([1.0, 2.0], requires_grad=True)
+    >>> x.expand(3, 2).sum().backward()
+    >>> x.grad
+    tensor([3., 3.])
+    """
 
     derivative = r"\bar x = \operatorname{unbroadcast}(\bar y,\ \operatorname{shape}(x))"
 
@@ -103,7 +142,19 @@ class BroadcastTo(Function):
 
 
 class SumTo(Function):
-    """Sum ``x`` down to a shape it was broadcast from: :func:`refgrad.unbroadcast` as an op."""
+    """Sum ``x`` down to a shape it was broadcast from: :func:`refgrad.unbroadcast` as an op.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.ops.shape import sum_to
+    >>> x = rg.ones(3, 2, requires_grad=True)
+    >>> sum_to(x, (2,)).backward(gradient=rg.tensor([1.0, 2.0]))
+    >>> x.grad
+    tensor([[1., 2.],
+            [1., 2.],
+            [1., 2.]])
+    """
 
     derivative = r"\bar x = \operatorname{broadcast\_to}(\bar y,\ \operatorname{shape}(x))"
 
@@ -130,7 +181,16 @@ def _is_advanced(index: tuple[Any, ...]) -> bool:
 
 
 class Index(Function):
-    """``x[index]`` with slices, integers, ``None``, ``...`` and integer or boolean arrays."""
+    """``x[index]`` with slices, integers, ``None``, ``...`` and integer or boolean arrays.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> x[[0, 0, 2]].sum().backward()
+    >>> x.grad
+    tensor([2., 0., 1.])
+    """
 
     derivative = r"\bar x = \operatorname{index\_add}(0_{\operatorname{shape}(x)},\ i,\ \bar y)"
 
@@ -154,6 +214,13 @@ class IndexAdd(Function):
 
     Repeated indices accumulate (``np.add.at``), which is what the chain rule asks for: an
     element read twice receives both gradients.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.ops.shape import IndexAdd
+    >>> IndexAdd.apply(rg.tensor([1.0, 2.0, 3.0]), index=([0, 0, 2],), shape=(4,))
+    tensor([3., 0., 3., 0.])
     """
 
     derivative = r"\bar x = \bar y[i]"
@@ -201,7 +268,17 @@ def _normalize_index(index: Any) -> tuple[Any, ...]:
 
 
 class Cat(Function):
-    """Concatenate tensors along an existing dimension."""
+    """Concatenate tensors along an existing dimension.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> a = rg.tensor([1.0], requires_grad=True)
+    >>> b = rg.tensor([2.0, 3.0], requires_grad=True)
+    >>> (rg.cat([a, b]) * rg.tensor([1.0, 2.0, 3.0])).sum().backward()
+    >>> a.grad, b.grad
+    (tensor([1.]), tensor([2., 3.]))
+    """
 
     derivative = r"\bar x_k = \bar y[\ldots, o_k : o_k + n_k, \ldots]"
 
@@ -227,7 +304,17 @@ class Cat(Function):
 
 
 class Stack(Function):
-    """Stack same-shaped tensors along a new dimension."""
+    """Stack same-shaped tensors along a new dimension.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> a = rg.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = rg.tensor([3.0, 4.0], requires_grad=True)
+    >>> rg.stack([a, b])[1].sum().backward()
+    >>> a.grad, b.grad
+    (tensor([0., 0.]), tensor([1., 1.]))
+    """
 
     derivative = r"\bar x_k = \bar y[\ldots, k, \ldots]"
 
@@ -251,7 +338,17 @@ class Stack(Function):
 
 
 class ToDtype(Function):
-    """Convert to another dtype; the gradient is converted back."""
+    """Convert to another dtype; the gradient is converted back.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = x.to(rg.float32)
+    >>> y.sum().backward()
+    >>> y.dtype, x.grad.dtype
+    (dtype('float32'), dtype('float64'))
+    """
 
     derivative = r"\bar x = \operatorname{cast}(\bar y,\ \operatorname{dtype}(x))"
 
@@ -270,7 +367,16 @@ class ToDtype(Function):
 
 
 class Clone(Function):
-    """A copy that stays in the graph."""
+    """A copy that stays in the graph.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([1.0, 2.0], requires_grad=True)
+    >>> x.clone().sum().backward()
+    >>> x.grad
+    tensor([1., 1.])
+    """
 
     derivative = r"\bar x = \bar y"
 

@@ -18,7 +18,16 @@ from refgrad.tensor import Tensor, _dim
 
 
 def stable_log_softmax(z: Array, axis: int) -> Array:
-    """:math:`z - m - \\ln\\sum_j e^{z_j - m}` with :math:`m = \\max_j z_j` (log-sum-exp)."""
+    """:math:`z - m - \\ln\\sum_j e^{z_j - m}` with :math:`m = \\max_j z_j` (log-sum-exp).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> import numpy as np
+    >>> from refgrad.ops.softmax_family import stable_log_softmax
+    >>> stable_log_softmax(np.array([1000.0, 1000.0]), axis=0)
+    array([-0.69314718, -0.69314718])
+    """
     with np.errstate(invalid="ignore", over="ignore"):
         shifted = z - np.max(z, axis=axis, keepdims=True)
         result: Array = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
@@ -31,6 +40,15 @@ class Softmax(Function):
     Its Jacobian is :math:`\\operatorname{diag}(p) - pp^T`; backward never forms it and
     computes the vector-Jacobian product :math:`p \\odot (g - \\langle g, p\\rangle)` in
     :math:`O(C)`.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> z = rg.tensor([0.0, 0.0], requires_grad=True)
+    >>> p = rg.softmax(z, dim=0)
+    >>> p[0].backward()
+    >>> z.grad               # p0 (1 - p0) and -p0 p1
+    tensor([ 0.25, -0.25])
     """
 
     derivative = r"\bar z = p \odot (\bar p - \textstyle\sum_j \bar p_j p_j)"
@@ -54,7 +72,16 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """:math:`y_i = z_i - \\ln\\sum_j e^{z_j}` along ``dim``, via log-sum-exp."""
+    """:math:`y_i = z_i - \\ln\\sum_j e^{z_j}` along ``dim``, via log-sum-exp.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> z = rg.tensor([0.0, 0.0], requires_grad=True)
+    >>> rg.log_softmax(z, dim=0)[0].backward()
+    >>> z.grad               # onehot(0) - softmax(z)
+    tensor([ 0.5, -0.5])
+    """
 
     derivative = r"\bar z = \bar y - e^{y} \textstyle\sum_j \bar y_j"
 
