@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -62,11 +62,19 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return "()" if shape == () else "(" + ", ".join(map(str, shape)) + ")"
 
 
+def _numbers(array: np.ndarray[Any, Any]) -> str:
+    values = np.round(np.asarray(array, dtype=float).reshape(-1), 4).tolist()
+    return str(values[0]) if array.ndim == 0 else str(values)
+
+
 def _value_text(tensor: Tensor) -> str:
+    """The value of a small tensor and, once backward has filled it, its gradient."""
     if tensor.data.size > 4:
         return ""
-    values = np.round(np.asarray(tensor.data, dtype=float).reshape(-1), 4).tolist()
-    return "\n= " + (str(values[0]) if tensor.ndim == 0 else str(values))
+    text = "\n= " + _numbers(tensor.data)
+    if tensor.grad is not None:
+        text += "\ngrad " + _numbers(tensor.grad.data)
+    return text
 
 
 def trace(output: Tensor, names: Mapping[str, Tensor] | None = None) -> list[GraphNode]:
@@ -198,6 +206,7 @@ def to_dot(output: Tensor, names: Mapping[str, Tensor] | None = None) -> str:
     return "\n".join(lines)
 
 
+_ROW_SPACING = 1.4  # vertical distance between nodes of one column, in column widths
 _COLORS = {"op": "#f3f4f6", "leaf": "#dbeafe", "parameter": "#fde68a"}
 
 
@@ -211,7 +220,9 @@ def draw(
 
     Operations are grey boxes labelled with the op and the shape of its result; leaves are blue
     ovals, model parameters yellow ones. Named tensors (see :func:`trace`) show their names, and
-    their values when they have at most 4 elements.
+    their values when they have at most 4 elements; after ``backward()``, a named tensor that
+    has a ``.grad`` (a leaf, or a result that called ``retain_grad()``) shows it too, so one
+    picture carries the forward values and the gradients.
 
     Parameters
     ----------
@@ -243,18 +254,18 @@ def draw(
     graph = trace(output, names)
     if ax is None:
         width = 2.3 * (max(n.layer for n in graph) + 1)
-        height = 1.3 * max(sum(1 for n in graph if n.layer == k) for k in {n.layer for n in graph})
+        height = 1.8 * max(sum(1 for n in graph if n.layer == k) for k in {n.layer for n in graph})
         _, ax = plt.subplots(figsize=(max(width, 3.0), max(height, 1.6)))
     rows: dict[int, int] = {}
     position: dict[str, tuple[float, float]] = {}
     for node in graph:
         row = rows.get(node.layer, 0)
         rows[node.layer] = row + 1
-        position[node.key] = (float(node.layer), -float(row))
+        position[node.key] = (float(node.layer), -_ROW_SPACING * row)
     # Centre each column vertically.
     for node in graph:
         x, y = position[node.key]
-        position[node.key] = (x, y + (rows[node.layer] - 1) / 2)
+        position[node.key] = (x, y + _ROW_SPACING * (rows[node.layer] - 1) / 2)
     for node in graph:
         for source in dict.fromkeys(node.inputs):
             ax.annotate(
@@ -276,7 +287,7 @@ def draw(
     xs = [p[0] for p in position.values()]
     ys = [p[1] for p in position.values()]
     ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
     ax.set_axis_off()
     if title:
         ax.set_title(title)
