@@ -146,7 +146,7 @@ def _away_from_zero(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
 
 
 def _distinct(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
-    """Values at least 0.05 apart, so that a max has a unique winner even after a nudge."""
+    """Values 0.1 apart, so that a max has a unique winner even after a finite-difference nudge."""
     size = int(np.prod(shape))
     return (rng.permutation(size) * 0.1 - 0.05 * size).reshape(shape).astype(np.float64)
 
