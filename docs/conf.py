@@ -166,6 +166,34 @@ python_maximum_signature_line_length = 88
 
 viewcode_line_numbers = True
 
+
+def _viewcode_module(app: Sphinx, modname: str, attribute: str) -> str | None:
+    """The module whose source the ``[source]`` link of ``modname.attribute`` shows.
+
+    viewcode keeps one documented module name per source module, and its source page links each
+    object back to ``that name + "." + object``. So an object defined in a refgrad module links to
+    that module only where it is documented under the module's own name, or under no other name
+    (``refgrad.Tensor``, defined in refgrad.tensor); a re-export of an object that is also
+    documented under its own module (``refgrad.add`` beside ``refgrad.ops.elementwise.add``)
+    gets no source link of its own. Names whose value comes from outside refgrad (the alias
+    ``Shape = tuple[int, ...]``, whose ``__module__`` is "builtins") look in the refgrad module that
+    defines them. Otherwise viewcode's source pages link to anchors that do not exist, and its
+    module index lists foreign modules it has no page for.
+    """
+    try:
+        value: Any = importlib.import_module(modname)
+        for part in attribute.split("."):
+            value = getattr(value, part)
+    except (ImportError, AttributeError):
+        return None
+    owner = getattr(value, "__module__", None)
+    if not (isinstance(owner, str) and (owner == "refgrad" or owner.startswith("refgrad."))):
+        return modname
+    if owner != modname and f"{owner}.{attribute}" in app.env.get_domain("py").objects:
+        return modname  # the source link sits on the entry under the defining module's name
+    return owner
+
+
 # -- Copy button: copy the code, never the prompts or the output ----------------------------------
 
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
@@ -260,4 +288,5 @@ def _resolve_alias_as_object(
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("missing-reference", _resolve_alias_as_object)
     app.connect("warn-missing-reference", _suppress_numpydoc_prose)
+    app.connect("viewcode-follow-imported", _viewcode_module)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

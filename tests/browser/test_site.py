@@ -2,9 +2,10 @@
 
 Every page of docs/_build/html is opened in headless Chromium with every request that would leave
 127.0.0.1 aborted. A page fails if it tried to reach the network, got a 4xx/5xx for itself or an
-asset, raised a JavaScript error, left math untypeset (or raw TeX on screen), or shows an image
-that did not load. The copy button must copy code without prompts or output, and the start page
-must fit a phone's width. Screenshots land in docs/_build/screenshots/.
+asset, raised a JavaScript error, left math untypeset (or raw TeX on screen), shows an image that
+did not load, or links to a page or an anchor that does not exist. The copy button must copy code
+without prompts or output, and the start page must fit a phone's width. Screenshots land in
+docs/_build/screenshots/.
 
 Run with ``nox -s browser``, which builds the book first when docs/_build/html is missing. Outside
 that session a missing build, Chromium or playwright skips these tests; with
@@ -16,13 +17,14 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -129,6 +131,33 @@ BROKEN_IMAGES = """() => Array.from(document.images)
   .map(img => img.currentSrc || img.src)"""
 
 
+# Every link's resolved URL (the browser resolves relative hrefs against the page).
+LINKS = "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
+
+
+@functools.cache
+def _ids(page_file: Path) -> frozenset[str]:
+    return frozenset(re.findall(r'\sid="([^"]+)"', page_file.read_text(encoding="utf-8")))
+
+
+def dead_links(urls: list[str], site: str) -> list[str]:
+    """The links into the site whose file, or whose #anchor in that file, does not exist."""
+    dead = []
+    for url in urls:
+        if not url.startswith(site + "/"):
+            continue  # another site: not followed (and never requested)
+        parts = urlsplit(url)
+        target = HTML / unquote(parts.path).lstrip("/")
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            dead.append(url)
+        elif parts.fragment and target.suffix == ".html":
+            if unquote(parts.fragment) not in _ids(target):
+                dead.append(url)
+    return sorted(set(dead))
+
+
 @dataclass
 class Visit:
     """A page opened in Chromium, with everything that went wrong while loading it."""
@@ -218,6 +247,8 @@ def test_page(site: str, context: Any, path: str) -> None:
     broken = page.evaluate(BROKEN_IMAGES)
     assert broken == [], f"{path}: images that did not load: {broken}"
     assert visit.js_errors == [], f"{path}: JavaScript errors {visit.js_errors}"
+    dead = dead_links(page.evaluate(LINKS), site)
+    assert dead == [], f"{path}: links to pages or anchors that do not exist: {dead}"
 
 
 def test_index_has_math_and_figures(site: str, context: Any, screenshots: Path) -> None:
@@ -236,7 +267,8 @@ def test_api_page(site: str, context: Any, screenshots: Path) -> None:
     page = open_page(context, f"{site}/api.html").page
     wait_for_mathjax(page)
     assert page.locator("dl.py").count() > 0, "the API page documents nothing"
-    page.screenshot(path=str(screenshots / "api.png"), full_page=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(screenshots / "api.png"))  # the top: the page is very long
 
 
 def test_copy_button_copies_code_only(site: str, browser: Any) -> None:
