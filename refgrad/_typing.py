@@ -15,23 +15,23 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     from refgrad.tensor import Tensor
 
-#: A NumPy array of any dtype: what a :class:`~refgrad.Tensor` stores in ``.data``.
+#: A NumPy array of any dtype, as a :class:`~refgrad.Tensor` stores in ``.data``.
 Array: TypeAlias = npt.NDArray[Any]
 
 #: A Python or NumPy number.
 Scalar: TypeAlias = int | float | bool | np.number[Any] | np.bool_
 
-#: Anything :func:`refgrad.tensor` accepts: a tensor, an array, a number or nested sequences.
+#: Anything :func:`refgrad.tensor` accepts (a tensor, an array, a number or nested sequences).
 ArrayLike: TypeAlias = "Tensor | npt.ArrayLike"
 
-#: An operand of an arithmetic operator: a tensor, or a constant that is turned into one.
+#: An operand of an arithmetic operator (a tensor, or a constant that is turned into one).
 TensorLike: TypeAlias = "Tensor | Scalar | Array"
 
-#: A dimension argument of a reduction: one axis, several axes, or ``None`` for all of them.
+#: A dimension argument of a reduction (one axis, several axes, or ``None`` for all of them).
 Dims: TypeAlias = int | Sequence[int] | None
 
 #: A shape, as NumPy reports it.
 Shape: TypeAlias = tuple[int, ...]
 
-#: Something that names a dtype: ``rg.float32``, ``np.float64``, ``"float32"``...
+#: Something that names a dtype, such as ``rg.float32``, ``np.float64`` or ``"float32"``.
 DTypeLike: TypeAlias = npt.DTypeLike
