@@ -133,11 +133,12 @@ def fit(
         ``nn.CrossEntropyLoss()``; the epoch's loss weights each batch's mean by its size.
     optimizer : Optimizer
         Over ``model.parameters()``.
-    train_loader : iterable of (inputs, targets)
-        Usually a :class:`~refgrad.utils.data.DataLoader` with ``shuffle=True``.
+    train_loader : iterable of tuple
+        ``(inputs, targets)`` batches, usually a :class:`~refgrad.utils.data.DataLoader` with
+        ``shuffle=True``.
     epochs : int
-    val_loader : iterable of (inputs, targets), optional
-        Evaluated (see :func:`evaluate`) after every epoch.
+    val_loader : iterable of tuple, optional
+        ``(inputs, targets)`` batches evaluated (see :func:`evaluate`) after every epoch.
     progress : bool, default True
         Show a progress bar for each epoch, and print one line of metrics when it ends.
 
