@@ -133,3 +133,15 @@ def browser(session: nox.Session) -> None:
         *session.posargs,
         env={"REFGRAD_REQUIRE_BROWSER": "1"},
     )
+
+
+@nox.session(python=PYTHON, venv_backend="virtualenv")
+def bench(session: nox.Session) -> None:
+    """Time refgrad against hand-written NumPy and PyTorch; write benchmarks/results/latest.json.
+
+    Extra arguments go to benchmarks/bench.py, e.g. ``nox -s bench -- --quick``.
+    """
+    session.install("-e", ".", "threadpoolctl>=3.5")
+    # Exactly this version, with pip: it installs from a wheel on this machine's disk.
+    session.install("torch==2.13.0")
+    session.run("python", "benchmarks/bench.py", *session.posargs)

@@ -14,8 +14,10 @@ Backward is two steps.
 
 from __future__ import annotations
 
+import gc
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -219,6 +221,38 @@ def _accumulate(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
         leaf._grad.data += grad.data
 
 
+@contextmanager
+def cycle_collector_paused() -> Iterator[None]:
+    """Switch off Python's cyclic garbage collector for the duration of a backward pass.
+
+    The collector starts a collection whenever enough new container objects have survived, and
+    a collection of the oldest generation walks every object alive. During backward the whole
+    graph is alive while the sweep allocates a gradient for every node, so on a large graph the
+    collector walks the graph again and again, looking for reference cycles it does not have:
+    the graph is freed by reference counting as the sweep releases it. On a chain of 100,000
+    operations that was a fifth of the time of forward and backward together. The collector is
+    switched back on afterwards if it was on before.
+
+    Examples
+    --------
+    >>> import gc
+    >>> from refgrad.autograd.engine import cycle_collector_paused
+    >>> collecting = gc.isenabled()
+    >>> with cycle_collector_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled() == collecting
+    True
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _seed_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
     """The gradient to start from: 1 for a scalar, else the one given (checked)."""
     if gradient is None:
@@ -269,4 +303,5 @@ def backward(
     _check_differentiable(tensor, 0)
     seed = _seed_gradient(tensor, gradient, 0)
     keep = create_graph if retain_graph is None else retain_graph
-    run_backward([tensor], [seed], retain_graph=keep, create_graph=create_graph)
+    with cycle_collector_paused():
+        run_backward([tensor], [seed], retain_graph=keep, create_graph=create_graph)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from refgrad.autograd.engine import _check_differentiable, _seed_gradient, run_backward
+from refgrad.autograd.engine import (
+    _check_differentiable,
+    _seed_gradient,
+    cycle_collector_paused,
+    run_backward,
+)
 from refgrad.autograd.node import Node
 from refgrad.tensor import Tensor
 
@@ -82,7 +87,8 @@ def grad(
         nodes.append(node)
 
     keep = create_graph if retain_graph is None else retain_graph
-    captured = run_backward(outputs_t, seeds, keep, create_graph, capture=nodes)
+    with cycle_collector_paused():
+        captured = run_backward(outputs_t, seeds, keep, create_graph, capture=nodes)
     results: list[Tensor | None] = []
     for index, node in enumerate(nodes):
         if node not in captured and not allow_unused:
