@@ -522,10 +522,20 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
     OpInfo(
         "nn.functional.linear",
         lambda m, x, w, b: m.nn.functional.linear(x, w, b),
-        (L.MatMul, S.Permute, E.Add),
+        (L.Linear,),
         _linear_samples,
         True,
-        "the bias, over the batch",
+        "the bias, over the batch (its gradient sums the rows)",
+    ),
+    OpInfo(
+        "nn.functional.linear (no bias)",
+        lambda m, x, w: m.nn.functional.linear(x, w),
+        (L.Linear,),
+        lambda rng: [
+            Sample((_real(rng, (4, 3)), _real(rng, (2, 3)))),
+            Sample((_real(rng, (3,)), _real(rng, (2, 3)))),
+        ],
+        True,
     ),
     # Softmax family and losses
     OpInfo(
@@ -615,6 +625,7 @@ USAGE: dict[str, str] = {
     "clone": "x.clone()",
     "matmul": "rg.matmul(a, b) or a @ b",
     "nn.functional.linear": "F.linear(x, weight, bias)",
+    "nn.functional.linear (no bias)": "F.linear(x, weight)",
     "nn.functional.softmax": "F.softmax(x, dim)",
     "nn.functional.log_softmax": "F.log_softmax(x, dim)",
     "nn.functional.cross_entropy": "F.cross_entropy(logits, target)",

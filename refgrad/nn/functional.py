@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrad import ops
 from refgrad._typing import Array, TensorLike
 from refgrad.errors import ShapeError, TargetError
 from refgrad.ops._util import constant
 from refgrad.ops.elementwise import relu, sigmoid, tanh
+from refgrad.ops.linalg import Linear
 from refgrad.ops.softmax_family import log_softmax, softmax
 from refgrad.tensor import Tensor
 
@@ -52,9 +52,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     Notes
     -----
-    With upstream gradient :math:`G` of shape ``(N, out)``: :math:`\\bar x = G W`,
-    :math:`\\bar W = G^T x` and :math:`\\bar b = \\sum_n G_n` (the bias was broadcast over the
-    batch, so its gradient is summed over it).
+    One op, :class:`~refgrad.ops.linalg.Linear`. With upstream gradient :math:`G` of shape
+    ``(N, out)``: :math:`\\bar x = G W`, :math:`\\bar W = G^T x` and :math:`\\bar b = \\sum_n G_n`
+    (the bias was broadcast over the batch, so its gradient is summed over it).
 
     Examples
     --------
@@ -70,8 +70,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: the input has {input.shape[-1] if input.ndim else 0} features (shape "
             f"{input.shape}) but the weight of shape {weight.shape} expects {weight.shape[-1]}"
         )
-    out = ops.matmul(input, weight.T)
-    return out + bias if bias is not None else out
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ShapeError(
+            f"linear: the bias has shape {bias.shape} but the weight of shape {weight.shape} "
+            f"needs one of shape ({weight.shape[0]},)"
+        )
+    return Linear.apply(input, weight, bias)
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:

@@ -65,6 +65,64 @@ class MatMul(Function):
         return tangent_a @ b + a @ tangent_b
 
 
+class Linear(Function):
+    """:math:`y = x W^T + b`, a fully connected layer's affine map, as one op.
+
+    It could be written as ``matmul(x, W.T) + b`` and the engine would chain three rules; as one
+    op (as in PyTorch) its backward is the three gradients of the layer side by side, the graph
+    has one node per layer instead of three, and the weight's gradient comes out in the weight's
+    own memory layout. For a batch of rows :math:`x` of shape ``(N, in)``, weight ``(out, in)``
+    and upstream gradient :math:`G` of shape ``(N, out)``, the shapes leave one arrangement each:
+    :math:`\\bar x = G W` is ``(N, out)(out, in)``, :math:`\\bar W = G^T x` is
+    ``(out, N)(N, in)``, and :math:`\\bar b = \\sum_n G_n` sums over the batch the bias was
+    broadcast across. Leading batch dimensions of ``x`` are treated as more rows.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> import refgrad.nn.functional as F
+    >>> x = rg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> W = rg.tensor([[1.0, -1.0]], requires_grad=True)
+    >>> b = rg.tensor([0.5], requires_grad=True)
+    >>> F.linear(x, W, b).sum().backward()
+    >>> x.grad, W.grad, b.grad       # G W, G^T x and the sum of G, with G all ones
+    (tensor([[ 1., -1.],
+            [ 1., -1.]]), tensor([[4., 6.]]), tensor([2.]))
+    """
+
+    derivative = (
+        r"\bar x = \bar y W,\quad \bar W = \bar y^T x,\quad \bar b = \textstyle\sum_n \bar y_n"
+    )
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor, weight: Tensor, bias: Tensor | None) -> Any:
+        ctx.save_for_backward(x, weight)
+        out = x.data @ weight.data.T
+        if bias is not None:
+            out += bias.data  # in place: the product is a fresh array
+        return out
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        x, weight = ctx.saved_tensors
+        # Every row of x (whatever its batch dimensions) met every row of W: flatten the batch.
+        rows = reshape(grad_output, (-1, weight.shape[0]))
+        grad_x = grad_output @ weight if ctx.needs_input_grad[0] else None
+        grad_weight = None
+        if ctx.needs_input_grad[1]:
+            grad_weight = transpose(rows, 0, 1) @ reshape(x, (-1, weight.shape[1]))
+        grad_bias = rows.sum(0) if ctx.needs_input_grad[2] else None
+        return grad_x, grad_weight, grad_bias
+
+    @staticmethod
+    def jvp(
+        ctx: BackwardNode, tangent_x: Tensor, tangent_weight: Tensor, tangent_bias: Tensor | None
+    ) -> Any:
+        x, weight = ctx.saved_tensors
+        tangent = tangent_x @ transpose(weight, 0, 1) + x @ transpose(tangent_weight, 0, 1)
+        return tangent + tangent_bias if tangent_bias is not None else tangent
+
+
 def matmul(input: TensorLike, other: TensorLike) -> Tensor:
     """Matrix product with ``np.matmul``'s rules: 1-D, 2-D and batched (broadcast) operands.
 

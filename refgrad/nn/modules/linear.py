@@ -129,7 +129,7 @@ class Linear(Module):
         ...     _ = layer.weight.copy_(rg.tensor([[1.0, 2.0]]))
         ...     _ = layer.bias.fill_(0.5)
         >>> layer.forward(rg.tensor([[1.0, 1.0]]))
-        tensor([[3.5]], grad_fn=<AddBackward>)
+        tensor([[3.5]], grad_fn=<LinearBackward>)
         """
         return linear(input, self.weight, self.bias)
 
