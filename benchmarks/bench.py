@@ -379,7 +379,7 @@ def run_all(quick: bool, threads: int) -> dict[str, Any]:
             w[f"{key}_{dtype}"] = timed_workload(
                 f"{key}_{dtype}",
                 lambda b, p=problem: make_mlp(b, p),
-                [*backends, "refgrad_fused"],
+                backends,
                 rounds=rounds,
                 rtol=tol,
                 atol=tol * 1e-2,
@@ -435,7 +435,7 @@ def _fmt_time(seconds: float) -> str:
 
 
 def table(results: dict[str, Any]) -> str:
-    backends = [*results["backends"], "refgrad_gc_off", "refgrad_fused"]
+    backends = [*results["backends"], "refgrad_gc_off"]
     lines = []
     header = f"{'workload':<22}" + "".join(f"{b:>15}" for b in backends)
     header += f"{'rg/numpy':>10}{'rg/torch':>10}"

@@ -22,7 +22,7 @@ import numpy as np
 
 import refgrad as rg
 
-BACKENDS = ("refgrad", "numpy", "torch", "refgrad_fused")
+BACKENDS = ("refgrad", "numpy", "torch")
 
 
 @dataclass
@@ -154,57 +154,24 @@ def mlp_problem(sizes: tuple[int, ...], batch: int, dtype: str, seed: int = 0) -
     return MLPProblem(sizes, batch, dt, x, y, weights)
 
 
-class Affine(rg.autograd.Function):
-    """:math:`y = x W^T + b` as one op, as PyTorch's ``linear`` is (one ``addmm``).
-
-    refgrad's ``F.linear`` records three ops instead (``W.T``, ``@``, ``+``), which is what the
-    book teaches: the bias gradient is the ``unbroadcast`` of a broadcast add. The benchmark
-    measures this fused version beside it (backend ``refgrad_fused``) to show what the extra
-    ops cost. It also computes the weight's gradient directly in the weight's own memory
-    layout, ``G^T x``, where the composed version makes ``x^T G`` and transposes it.
-    """
-
-    @staticmethod
-    def forward(ctx: Any, x: rg.Tensor, W: rg.Tensor, b: rg.Tensor) -> Any:
-        ctx.save_for_backward(x, W)
-        return x.data @ W.data.T + b.data
-
-    @staticmethod
-    def backward(ctx: Any, grad_output: rg.Tensor) -> Any:
-        x, W = ctx.saved_tensors
-        grad_x = grad_output @ W if ctx.needs_input_grad[0] else None
-        grad_W = grad_output.T @ x if ctx.needs_input_grad[1] else None
-        grad_b = grad_output.sum(0) if ctx.needs_input_grad[2] else None
-        return grad_x, grad_W, grad_b
-
-
-class FusedLinear(rg.nn.Linear):
-    """``rg.nn.Linear`` whose forward is the single op :class:`Affine`."""
-
-    def forward(self, input: rg.Tensor) -> rg.Tensor:
-        return Affine.apply(input, self.weight, self.bias)
-
-
 def make_mlp(backend: str, problem: MLPProblem) -> Run:
     """One SGD training step: zero the gradients, forward, cross-entropy, backward, update.
 
     Every step uses the same batch, so the timing holds no data loading. The checked values are
-    the first step's loss and gradients. Backend ``refgrad_fused`` is refgrad with
-    :class:`FusedLinear` layers.
+    the first step's loss and gradients.
     """
     if backend == "numpy":
         return _mlp_numpy(problem)
-    if backend in ("refgrad", "refgrad_fused"):
+    if backend == "refgrad":
         nn: Any = rg.nn
         lib: Any = rg
     else:
         lib = _torch()
         nn = lib.nn
     dtype = getattr(lib, problem.dtype.name)
-    layer_class = FusedLinear if backend == "refgrad_fused" else nn.Linear
     layers: list[Any] = []
     for i, (W, b) in enumerate(problem.weights):
-        linear = layer_class(W.shape[1], W.shape[0], dtype=dtype)
+        linear = nn.Linear(W.shape[1], W.shape[0], dtype=dtype)
         with lib.no_grad():
             linear.weight.copy_(lib.tensor(W))
             linear.bias.copy_(lib.tensor(b))
