@@ -109,6 +109,32 @@ class BackwardNode(Node):
         """
         self._saved = tensors
 
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        """Declare the result not differentiable (an index, a mask): it will not require grad.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import refgrad as rg
+        >>> class Sign(rg.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         result = rg.tensor(np.sign(x.data))
+        ...         ctx.mark_non_differentiable(result)
+        ...         return result
+        >>> Sign.apply(rg.tensor([-2.0, 3.0], requires_grad=True)).requires_grad
+        False
+        """
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for PyTorch compatibility; refgrad always passes ``backward`` a tensor.
+
+        Examples
+        --------
+        See :class:`BackwardNode`.
+        """
+
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
         """The tensors given to :meth:`save_for_backward`, in the same order.
@@ -427,7 +453,10 @@ class Function:
             _check_forward(cls.__name__, args, result, ctx)
         if forward_ad._level >= 0 and any(forward_ad.tangent_of(a) is not None for a in args):
             result._tangent = (forward_ad._level, _result_tangent(cls, ctx, args, result))
-        if not record:
+        if not record or (
+            ctx.__dict__.get("_non_differentiable")
+            and any(raw is t for t in ctx._non_differentiable)
+        ):
             return result
         needs = needs_input_grad
         ctx.next_nodes = tuple(
