@@ -66,7 +66,7 @@ class MaxResult(NamedTuple):
 
 
 class RemovableHandle:
-    """What :meth:`~refgrad.Tensor.register_hook` returns: ``remove()`` unregisters the hook.
+    """What :meth:`Tensor.register_hook` returns: ``remove()`` unregisters the hook.
 
     Examples
     --------
