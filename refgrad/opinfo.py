@@ -443,6 +443,35 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
         _max_dim,
         True,
     ),
+    OpInfo("min", lambda m, x: x.min(), (R.Amax, E.Neg), _unary(_distinct, ((), (3,), (2, 3, 2)))),
+    OpInfo(
+        "min (dim)",
+        lambda m, x, dim, keepdim: m.min(x, dim, keepdim).values,
+        (S.Index, E.Neg),
+        _max_dim,
+    ),
+    OpInfo(
+        "amin",
+        lambda m, x, dim, keepdim: m.amin(x, () if dim is None else dim, keepdim),
+        (R.Amax, E.Neg),
+        _reduction(_distinct, allow_empty=False),
+    ),
+    OpInfo(
+        "clamp",
+        lambda m, x, low, high: m.clamp(x, min=low, max=high),
+        (E.Where,),
+        lambda rng: [
+            Sample((_real(rng, s),), {"low": lo, "high": hi})
+            for s in ((), (2, 3))
+            for lo, hi in ((-0.5, 0.5), (None, 0.3), (-0.3, None))
+        ],
+    ),
+    OpInfo(
+        "masked_fill",
+        lambda m, x, mask: x.masked_fill(m.tensor(mask), 0.5),
+        (E.Where,),
+        lambda rng: [Sample((_real(rng, (2, 3)),), {"mask": rng.random((2, 3)) > 0.5})],
+    ),
     # Shape
     OpInfo(
         "reshape",
@@ -611,6 +640,11 @@ USAGE: dict[str, str] = {
     "amax": "rg.amax(x, dim, keepdim=False)",
     "max": "x.max()",
     "max (dim)": "x.max(dim, keepdim=False).values",
+    "min": "x.min()",
+    "min (dim)": "x.min(dim, keepdim=False).values",
+    "amin": "rg.amin(x, dim, keepdim=False)",
+    "clamp": "rg.clamp(x, min, max) or x.clamp(min, max)",
+    "masked_fill": "x.masked_fill(mask, value)",
     "reshape": "x.reshape(shape)",
     "transpose": "x.transpose(dim0, dim1)",
     "permute": "x.permute(*dims)",

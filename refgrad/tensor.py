@@ -762,6 +762,20 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         return _ops.getitem(self, index)
 
+    def __setitem__(self, index: Any, value: TensorLike) -> None:
+        """Assign in place, ``t[index] = value`` (refused while recording a graph through ``t``).
+
+        Inside a custom Function's ``backward`` (which runs with recording off) this is the
+        idiom PyTorch's tutorials use: ``grad_input = grad_output.clone()``, then
+        ``grad_input[input < 0] = 0``.
+        """
+        self._check_inplace("item assignment")
+        if isinstance(index, Tensor):
+            index = index.data
+        elif isinstance(index, tuple):
+            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        self.data[index] = value.data if isinstance(value, Tensor) else value
+
     # Comparisons give boolean tensors outside the graph: they have no useful derivative.
     def _compare(self, other: object, ufunc: np.ufunc) -> Tensor:
         value = other.data if isinstance(other, Tensor) else other
@@ -991,6 +1005,83 @@ class Tensor:
         MaxResult(values=tensor([7., 5.]), indices=tensor([1, 0]))
         """
         return _ops.max(self, dim, keepdim)
+
+    @overload
+    def min(self) -> Tensor: ...
+    @overload
+    def min(self, dim: int, keepdim: bool = False) -> MaxResult: ...
+    @overload
+    def min(self, dim: Sequence[int], keepdim: bool = False) -> Tensor: ...
+    def min(self, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxResult:
+        """Minimum over all elements or along ``dim``; see :func:`refgrad.min`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([[1.0, 5.0], [7.0, 2.0]]).min(dim=1)
+        MaxResult(values=tensor([1., 2.]), indices=tensor([0, 1]))
+        """
+        return _ops.min(self, dim, keepdim)
+
+    def clamp(self, min: builtins.float | None = None, max: builtins.float | None = None) -> Tensor:
+        """Limit every element to ``[min, max]``; see :func:`refgrad.clamp`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([-2.0, 0.5, 3.0]).clamp(min=0.0, max=1.0)
+        tensor([0. , 0.5, 1. ])
+        """
+        return _ops.clamp(self, min, max)
+
+    def masked_fill(self, mask: TensorLike, value: builtins.float) -> Tensor:
+        """Replace the elements where ``mask`` is true by ``value`` (out of place).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.tensor([1.0, -2.0, 3.0])
+        >>> x.masked_fill(x < 0, 0.0)
+        tensor([1., 0., 3.])
+        """
+        return _ops.where(mask, value, self)
+
+    def mm(self, mat2: TensorLike) -> Tensor:
+        """Matrix product of two 2-D tensors (PyTorch's ``mm``); see :func:`refgrad.matmul`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.ones(2, 3).mm(rg.ones(3, 4)).shape
+        (2, 4)
+        """
+        if self.ndim != 2 or getattr(mat2, "ndim", 0) != 2:
+            raise RuntimeError("mm: both operands must be 2-D matrices; use matmul otherwise")
+        return _ops.matmul(self, mat2)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """Broadcast to ``other``'s shape.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 2.0]).expand_as(rg.zeros(3, 2)).shape
+        (3, 2)
+        """
+        return _ops.broadcast_to(self, other.shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """Reshape to ``other``'s shape.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.arange(6).view_as(rg.zeros(2, 3)).shape
+        (2, 3)
+        """
+        return _ops.reshape(self, other.shape)
+
+    reshape_as = view_as
 
     def amax(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
         """Maximum values over ``dim``; see :func:`refgrad.amax`.

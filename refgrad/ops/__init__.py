@@ -13,6 +13,7 @@ with the typed public function that calls it:
 from refgrad.ops.elementwise import (
     abs,
     add,
+    clamp,
     div,
     exp,
     log,
@@ -27,7 +28,7 @@ from refgrad.ops.elementwise import (
     where,
 )
 from refgrad.ops.linalg import matmul
-from refgrad.ops.reductions import amax, argmax, max, mean, sum
+from refgrad.ops.reductions import amax, amin, argmax, argmin, max, mean, min, sum
 from refgrad.ops.shape import (
     broadcast_to,
     cat,
@@ -49,9 +50,12 @@ __all__ = [
     "abs",
     "add",
     "amax",
+    "amin",
     "argmax",
+    "argmin",
     "broadcast_to",
     "cat",
+    "clamp",
     "clone",
     "div",
     "exp",
@@ -62,6 +66,7 @@ __all__ = [
     "matmul",
     "max",
     "mean",
+    "min",
     "mul",
     "neg",
     "permute",

@@ -710,6 +710,30 @@ def sqrt(input: Tensor) -> Tensor:
     return Sqrt.apply(input)
 
 
+def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    """Limit every element to ``[min, max]`` (either bound may be None), as ``torch.clamp``.
+
+    The gradient passes where the input lies inside the bounds, boundaries included, and is 0
+    where it was clipped (PyTorch's rule).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([-2.0, 0.0, 0.5, 1.0, 3.0], requires_grad=True)
+    >>> rg.clamp(x, min=0.0, max=1.0).sum().backward()
+    >>> x.grad
+    tensor([0., 1., 1., 1., 0.])
+    """
+    if min is None and max is None:
+        raise ValueError("clamp: give at least one of min and max")
+    result = input
+    if min is not None:
+        result = where(input.data < min, min, result)
+    if max is not None:
+        result = where(input.data > max, max, result)
+    return result
+
+
 def where(condition: TensorLike, input: TensorLike, other: TensorLike) -> Tensor:
     """Choose ``input`` where ``condition`` is true and ``other`` elsewhere, with broadcasting.
 

@@ -209,6 +209,53 @@ def max(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxR
     return MaxResult(values, Tensor(indices.astype(np.int64)))
 
 
+def min(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxResult:
+    """Minimum of all elements, or ``(values, indices)`` along one dimension, as ``torch.min``.
+
+    Written as :math:`\\min x = -\\max(-x)`, so the gradient follows :func:`max`'s rules: tied
+    minima share it for a full ``min()``, and ``min(dim)`` sends it to the first minimal index.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([3.0, 1.0, 1.0], requires_grad=True)
+    >>> rg.min(x).backward()
+    >>> x.grad
+    tensor([0. , 0.5, 0.5])
+    """
+    result = max(-input, dim, keepdim)
+    if isinstance(result, MaxResult):
+        return MaxResult(-result.values, result.indices)
+    return -result
+
+
+def amin(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    """Minimum over ``dim`` (an int, a tuple, or None for all); ties share the gradient.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.amin(rg.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=0)
+    tensor([1., 2.])
+    """
+    return -amax(-input, dim, keepdim)
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the first minimum, over the flattened tensor or along ``dim`` (int64, no grad).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.argmin(rg.tensor([[1.0, 9.0], [7.0, 2.0]]), dim=1)
+    tensor([0, 1])
+    """
+    if dim is None:
+        return Tensor(np.asarray(np.argmin(input.data), dtype=np.int64))
+    axis = _dim(dim, input.ndim, "argmin")
+    return Tensor(np.argmin(input.data, axis=axis, keepdims=keepdim).astype(np.int64))
+
+
 def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the first maximum, over the flattened tensor or along ``dim`` (int64, no grad).
 
