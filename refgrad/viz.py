@@ -252,8 +252,12 @@ def draw(
     import matplotlib.pyplot as plt  # the book's dependency, imported only when drawing
 
     graph = trace(output, names)
+    # Columns one unit apart fit labels of about twenty characters; longer ones (values and
+    # gradients of 3- or 4-element tensors) widen every column, so that no label is cut off.
+    longest = max(len(line) for n in graph for line in n.label.split("\n"))
+    column = max(1.0, longest / 22)
     if ax is None:
-        width = 2.3 * (max(n.layer for n in graph) + 1)
+        width = 2.3 * column * (max(n.layer for n in graph) + 1)
         height = 1.8 * max(sum(1 for n in graph if n.layer == k) for k in {n.layer for n in graph})
         _, ax = plt.subplots(figsize=(max(width, 3.0), max(height, 1.6)))
     rows: dict[int, int] = {}
@@ -261,7 +265,7 @@ def draw(
     for node in graph:
         row = rows.get(node.layer, 0)
         rows[node.layer] = row + 1
-        position[node.key] = (float(node.layer), -_ROW_SPACING * row)
+        position[node.key] = (column * node.layer, -_ROW_SPACING * row)
     # Centre each column vertically.
     for node in graph:
         x, y = position[node.key]
@@ -286,7 +290,7 @@ def draw(
         )
     xs = [p[0] for p in position.values()]
     ys = [p[1] for p in position.values()]
-    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    ax.set_xlim(min(xs) - 0.8 * column, max(xs) + 0.8 * column)
     ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
     ax.set_axis_off()
     if title:
