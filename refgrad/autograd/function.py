@@ -317,13 +317,6 @@ def _result_tangent(
     return tangent if tangent.dtype == result.dtype else tangent.to(result.dtype)
 
 
-def _edge(value: Tensor) -> Node:
-    """The node backward must visit for an input that requires grad."""
-    if value.grad_fn is not None:
-        return value.grad_fn
-    return value._accumulate_grad_node()
-
-
 class Function:
     """Base class of differentiable operations: subclass it, then call ``.apply``.
 
@@ -458,16 +451,19 @@ class Function:
             and any(raw is t for t in ctx._non_differentiable)
         ):
             return result
-        needs = needs_input_grad
-        ctx.next_nodes = tuple(
-            [_edge(a) if needed else None for a, needed in zip(args, needs, strict=True)]
-        )
-        ctx._input_meta = tuple(
-            [
-                (a.data.shape, a.data.dtype) if needed else None
-                for a, needed in zip(args, needs, strict=True)
-            ]
-        )
+        # For each input: the node backward must visit next, and the shape and dtype its
+        # gradient must have (None for inputs that want no gradient).
+        next_nodes: list[Node | None] = []
+        input_meta: list[tuple[Shape, np.dtype[Any]] | None] = []
+        for arg, needed in zip(args, needs_input_grad, strict=True):
+            if needed:
+                next_nodes.append(arg.grad_fn or arg._accumulate_grad_node())
+                input_meta.append((arg.data.shape, arg.data.dtype))
+            else:
+                next_nodes.append(None)
+                input_meta.append(None)
+        ctx.next_nodes = tuple(next_nodes)
+        ctx._input_meta = tuple(input_meta)
         saved = ctx._saved
         if saved and isinstance(raw, Tensor) and any(item is raw for item in saved):
             # Saving the result itself would make a cycle (result -> grad_fn -> result).
