@@ -65,19 +65,24 @@ def _gradchecks(what: str, fn: Any, inputs: Any) -> None:
 
 
 def exercise_1(answer: float) -> None:
-    """The second derivative of softplus with beta = 2, at x = 0."""
+    """The second derivative of softplus with beta = 3, at x = 0."""
     value = float(answer)
     if math.isclose(value, 0.25, abs_tol=1e-9):
         raise AssertionError(
             "0.25 is the second derivative for beta = 1. Differentiate sigma(beta * x) once more: "
             "the inner function beta * x contributes a factor beta."
         )
-    if math.isclose(value, 1.0, abs_tol=1e-9):
+    if math.isclose(value, 0.5, abs_tol=1e-9):
         raise AssertionError(
-            "1.0 is beta**2 / 4, one factor beta too many: the 1/beta in front of the logarithm "
+            "0.5 is the second derivative for beta = 2, the chapter's example; this exercise "
+            "uses beta = 3"
+        )
+    if math.isclose(value, 2.25, abs_tol=1e-9):
+        raise AssertionError(
+            "2.25 is beta**2 / 4, one factor beta too many: the 1/beta in front of the logarithm "
             "cancels the beta of the first derivative, which is sigma(beta * x) with no factor."
         )
-    if not math.isclose(value, 0.5, abs_tol=1e-9):
+    if not math.isclose(value, 0.75, abs_tol=1e-9):
         raise AssertionError(
             f"got {value}; the second derivative is beta * s * (1 - s) with s = sigma(beta * x)."
         )
