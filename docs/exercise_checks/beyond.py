@@ -9,29 +9,15 @@ references are closed forms, central differences and refgrad's own reverse mode.
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import refgrad as rg
 import refgrad.autograd.forward_ad as fwAD
+from exercise_checks import reader_code
 from refgrad.autograd.functional import jacobian
-
-
-@contextmanager
-def _reader_code(what: str) -> Iterator[None]:
-    """Run the reader's code; an exception or a NumPy warning becomes an AssertionError."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            yield
-        except AssertionError:
-            raise
-        except Exception as error:  # the reader's code failed: that is a wrong answer
-            raise AssertionError(f"{what} raised {type(error).__name__}: {error}") from error
 
 
 def _array(value: Any) -> np.ndarray:
@@ -100,7 +86,7 @@ def exercise_2(second_derivative: Callable[[Callable[[rg.Tensor], rg.Tensor], fl
         raise AssertionError("pass your function second_derivative(f, x) itself")
     for name, f, x, first, second in _second_derivative_cases():
         for attempt in range(2):  # a second call must not see state left by the first
-            with _reader_code(f"second_derivative for {name}"):
+            with reader_code(f"second_derivative for {name}"):
                 got = float(_array(second_derivative(f, x)))
             if math.isclose(got, first + second, rel_tol=1e-9):
                 raise AssertionError(
@@ -128,7 +114,7 @@ def _step(
     newton_step: Callable[..., Any], f: Callable[[rg.Tensor], rg.Tensor], x: np.ndarray
 ) -> np.ndarray:
     given = x.copy()
-    with _reader_code("newton_step"):
+    with reader_code("newton_step"):
         result = _array(newton_step(f, x))
     if not np.array_equal(x, given):
         raise AssertionError("newton_step changed its argument x in place; return a new point")
@@ -188,7 +174,7 @@ def exercise_3(newton_step: Callable[..., Any]) -> None:
 def _forward_mode(
     linear: Any, x: np.ndarray, w: np.ndarray, dx: np.ndarray, dw: np.ndarray
 ) -> np.ndarray:
-    with _reader_code("forward mode through Linear"):
+    with reader_code("forward mode through Linear"):
         with fwAD.dual_level():
             out = linear.apply(
                 fwAD.make_dual(rg.tensor(x), rg.tensor(dx)),
@@ -212,7 +198,7 @@ def exercise_4(linear: Any) -> None:
         dx, dw = rng.normal(size=(n, d)), rng.normal(size=(d, k))
         u = rng.normal(size=(n, k))
         xs = [rg.tensor(x, requires_grad=True), rg.tensor(w, requires_grad=True)]
-        with _reader_code(f"Linear with x {x.shape} and w {w.shape}"):
+        with reader_code(f"Linear with x {x.shape} and w {w.shape}"):
             out = linear.apply(*xs)
             back_x, back_w = rg.autograd.grad(out, xs, grad_outputs=rg.tensor(u))
         if not np.allclose(_array(out), x @ w):

@@ -9,27 +9,12 @@ prints to stderr.
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 import refgrad as rg
-
-
-@contextmanager
-def _reader_code(what: str) -> Iterator[None]:
-    """Run the reader's code; an exception or a NumPy warning becomes an AssertionError."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            yield
-        except AssertionError:
-            raise
-        except Exception as error:  # the reader's op failed: that is a wrong answer
-            raise AssertionError(f"{what} raised {type(error).__name__}: {error}") from error
+from exercise_checks import reader_code
 
 
 def _function_class(candidate: Any, name: str) -> None:
@@ -48,11 +33,11 @@ def _close(actual: Any, expected: Any, message: str) -> None:
 
 def _gradchecks(what: str, fn: Any, inputs: Any) -> None:
     """gradcheck, then gradgradcheck (backward must be written with refgrad operations)."""
-    with _reader_code(f"gradcheck of {what}"):
+    with reader_code(f"gradcheck of {what}"):
         first = rg.autograd.gradcheck(fn, inputs, raise_exception=False)
     if not first:
         raise AssertionError(f"gradcheck fails for {what}: backward and finite differences differ")
-    with _reader_code(f"gradgradcheck of {what}"):
+    with reader_code(f"gradgradcheck of {what}"):
         second = rg.autograd.gradgradcheck(fn, inputs, raise_exception=False)
     if not second:
         raise AssertionError(
@@ -99,7 +84,7 @@ def exercise_2(clamp: Any) -> None:
 
     def value_and_grad(**bounds: float | None) -> tuple[rg.Tensor, rg.Tensor]:
         x = rg.tensor(values, requires_grad=True)
-        with _reader_code(f"Clamp.apply(x, **{bounds})"):
+        with reader_code(f"Clamp.apply(x, **{bounds})"):
             y = clamp.apply(x, **bounds)
             (y * upstream).sum().backward()
         if not np.array_equal(x.detach().numpy(), values):
@@ -152,19 +137,19 @@ def exercise_3(logsumexp: Any) -> None:
     for dim in (0, 1, -1):
         for keepdim in (False, True):
             what = f"LogSumExp(dim={dim}, keepdim={keepdim})"
-            with _reader_code(what):
+            with reader_code(what):
                 y = logsumexp.apply(rg.tensor(data), dim=dim, keepdim=keepdim)
             _close(y, _logsumexp(data, dim, keepdim), f"{what} has wrong values or shape")
 
     big = rg.tensor([[1000.0, 1000.0], [-1000.0, -1000.0]], requires_grad=True)
-    with _reader_code("LogSumExp(dim=1) at [[1000, 1000], [-1000, -1000]]"):
+    with reader_code("LogSumExp(dim=1) at [[1000, 1000], [-1000, -1000]]"):
         y = logsumexp.apply(big, dim=1)
     _close(
         y,
         [1000.0 + math.log(2.0), -1000.0 + math.log(2.0)],
         "LogSumExp overflows or underflows: subtract the maximum before exp",
     )
-    with _reader_code("backward of LogSumExp at [[1000, 1000], [-1000, -1000]]"):
+    with reader_code("backward of LogSumExp at [[1000, 1000], [-1000, -1000]]"):
         y.sum().backward()
     assert big.grad is not None
     _close(
@@ -193,7 +178,7 @@ def exercise_4(scale_shift: Any) -> None:
         x = rg.tensor(rng.standard_normal(shape), requires_grad=True)
         w = rg.tensor(rng.standard_normal(3), requires_grad=True)
         b = rg.tensor(rng.standard_normal(3), requires_grad=True)
-        with _reader_code("ScaleShift"):
+        with reader_code("ScaleShift"):
             y = scale_shift.apply(x, w, b)
             y.sum().backward()
         _close(y, x.detach().numpy() * w.detach().numpy() + b.detach().numpy(), "wrong values")
@@ -215,7 +200,7 @@ def exercise_4(scale_shift: Any) -> None:
     x = rg.tensor(rng.standard_normal((4, 3)))
     w = rg.tensor(rng.standard_normal(3), requires_grad=True)
     b = rg.tensor(rng.standard_normal(3))
-    with _reader_code("ScaleShift with only w requiring grad"):
+    with reader_code("ScaleShift with only w requiring grad"):
         scale_shift.apply(x, w, b).sum().backward()
     assert w.grad is not None
     _close(w.grad, x.numpy().sum(axis=0), "wrong gradient for w when x and b are constants")

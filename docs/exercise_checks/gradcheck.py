@@ -8,29 +8,15 @@ reported as a wrong answer too, so a check never prints to stderr.
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import refgrad as rg
+from exercise_checks import reader_code
 
 Scalar = Callable[[float], float]
-
-
-@contextmanager
-def _reader_code(what: str) -> Iterator[None]:
-    """Run the reader's code; an exception or a NumPy warning becomes an AssertionError."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            yield
-        except AssertionError:
-            raise
-        except Exception as error:  # the reader's code failed: that is a wrong answer
-            raise AssertionError(f"{what} raised {type(error).__name__}: {error}") from error
 
 
 # ---------------------------------------------------------------- exercise 1
@@ -141,7 +127,7 @@ def exercise_3(directional_derivatives: Callable[..., Any]) -> None:
         counted = _Counted(fn)
         x = rg.tensor(x_data.copy(), requires_grad=True)
         v = rg.tensor(v_data.copy())
-        with _reader_code(f"directional_derivatives on {name}"):
+        with reader_code(f"directional_derivatives on {name}"):
             result = directional_derivatives(counted, x, v, eps=eps)
             analytical, numerical = (float(r) for r in result)
         if not np.array_equal(x.detach().numpy(), x_data):
@@ -192,7 +178,7 @@ _CASES: list[tuple[str, Scalar, Scalar, float]] = [
 def exercise_4(check_derivative: Callable[[Scalar, Scalar, float], Any]) -> None:
     """``check_derivative(f, df, x)`` accepts every correct derivative and rejects wrong ones."""
     for name, f, df, x in _CASES:
-        with _reader_code(f"check_derivative({name}, x={x:g})"):
+        with reader_code(f"check_derivative({name}, x={x:g})"):
             verdict = bool(check_derivative(f, df, x))
         if not verdict:
             raise AssertionError(
@@ -205,7 +191,7 @@ def exercise_4(check_derivative: Callable[[Scalar, Scalar, float], Any]) -> None
             def wrong(t: float, df: Scalar = df, factor: float = factor) -> float:
                 return factor * df(t)
 
-            with _reader_code(f"check_derivative({name}, x={x:g})"):
+            with reader_code(f"check_derivative({name}, x={x:g})"):
                 verdict = bool(check_derivative(f, wrong, x))
             if verdict:
                 raise AssertionError(
