@@ -43,7 +43,8 @@ from refgrad.dtypes import (
 from refgrad.errors import ShapeError, TargetError
 from refgrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from refgrad.random import Generator, manual_seed, seed
-from refgrad.tensor import MaxResult, RemovableHandle, Tensor, tensor
+from refgrad.autograd.node import RemovableHandle
+from refgrad.tensor import MaxResult, Tensor, tensor
 
 from refgrad.ops import (  # isort: skip  (ops need Tensor first)
     abs,

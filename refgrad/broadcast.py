@@ -101,6 +101,42 @@ def unbroadcast(grad: Array, shape: Sequence[int], to_keep: int = 0) -> Array:
     return grad
 
 
+def sum_axes(grad_shape: Shape, shape: Sequence[int]) -> tuple[int, ...]:
+    """The axes of a gradient to sum (keeping dims) so that it reshapes to ``shape``.
+
+    The same reduction as :func:`unbroadcast`, given as axes so that a caller can perform it
+    with a differentiable ``sum`` (the engine does, when the backward pass is recorded).
+
+    Raises
+    ------
+    ShapeError
+        If broadcasting ``shape`` could never have produced ``grad_shape``.
+
+    Examples
+    --------
+    >>> from refgrad.broadcast import sum_axes
+    >>> sum_axes((4, 2, 3), (2, 1))     # the prepended axis 0, and axis 2 stretched from 1
+    (0, 2)
+    """
+    leading = len(grad_shape) - len(shape)
+    if leading < 0:
+        raise ShapeError(
+            f"unbroadcast: a gradient of shape {grad_shape} cannot come from broadcasting shape "
+            f"{tuple(shape)}: broadcasting never removes axes"
+        )
+    axes = list(range(leading))
+    for axis, size in enumerate(shape):
+        if grad_shape[leading + axis] == size:
+            continue
+        if size != 1:
+            raise ShapeError(
+                f"unbroadcast: a gradient of shape {grad_shape} cannot come from broadcasting "
+                f"shape {tuple(shape)}: the operand's axis {axis} has size {size}, not 1"
+            )
+        axes.append(leading + axis)
+    return tuple(axes)
+
+
 def broadcast_shapes(op: str, *shapes: Shape) -> Shape:
     """Return the shape that broadcasting ``shapes`` together gives, or raise a clear error.
 

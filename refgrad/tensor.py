@@ -25,7 +25,7 @@ from refgrad import dtypes, grad_mode
 from refgrad._typing import Array, ArrayLike, Dims, DTypeLike, Shape, TensorLike
 
 if TYPE_CHECKING:
-    from refgrad.autograd.node import AccumulateGrad, Node
+    from refgrad.autograd.node import AccumulateGrad, Node, RemovableHandle
 
 
 def _to_array(data: Any, dtype: DTypeLike | None, copy: bool) -> Array:
@@ -65,33 +65,43 @@ class MaxResult(NamedTuple):
     indices: Tensor
 
 
-class RemovableHandle:
-    """What :meth:`Tensor.register_hook` returns: ``remove()`` unregisters the hook.
+class VersionCounter:
+    """How many times a tensor's memory has been written in place.
+
+    A tensor and its views share one counter (they share the memory), and every in-place write
+    through any of them bumps it. A node saving a tensor for backward records the count, and
+    backward refuses to use the tensor if the count has moved (:class:`~refgrad.autograd.node.SavedTensor`).
 
     Examples
     --------
     >>> import refgrad as rg
-    >>> x = rg.tensor(1.0, requires_grad=True)
-    >>> handle = x.register_hook(lambda g: g * 0)
-    >>> handle.remove()
-    >>> (x * 2).backward()
-    >>> x.grad
-    tensor(2.)
+    >>> x = rg.zeros(3)
+    >>> row = x[1:]
+    >>> row += 1
+    >>> x._version, row._version
+    (1, 1)
     """
 
-    def __init__(self, hooks: list[Any], hook: Any) -> None:
-        self._hooks = hooks
-        self._hook = hook
+    __slots__ = ("value",)
 
-    def remove(self) -> None:
-        """Unregister the hook (doing it twice is harmless).
+    def __init__(self) -> None:
+        self.value = 0
 
-        Examples
-        --------
-        See :class:`RemovableHandle`.
-        """
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
+
+class ViewInfo:
+    """What a view remembers: the tensor whose memory it shares, and how to make it again.
+
+    ``replay(base)`` applies the view operations that made this view from ``base`` (a slice, a
+    reshape, a transpose, ...), recorded in the graph. After an in-place write changes the
+    base's history, the view's ``grad_fn`` is made again by replaying it on the new base.
+    """
+
+    __slots__ = ("base", "replay", "version")
+
+    def __init__(self, base: Tensor, replay: Callable[[Tensor], Tensor], version: int) -> None:
+        self.base = base
+        self.replay = replay
+        self.version = version  # the base's version when this view's grad_fn was made
 
 
 class Tensor:
@@ -123,35 +133,78 @@ class Tensor:
 
     __slots__ = (
         "__weakref__",
-        "_accumulator",
         "_grad",
-        "_hooks",
+        "_grad_fn",
+        "_node",
+        "_output_nr",
         "_requires_grad",
         "_retains_grad",
         "_tangent",
+        "_version_counter",
+        "_view",
         "data",
-        "grad_fn",
     )
 
     # Make ``ndarray * tensor`` call Tensor.__rmul__ instead of NumPy's element-wise loop.
     __array_ufunc__ = None
 
     data: Array
-    grad_fn: Node | None
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False) -> None:
         self.data = data if type(data) is np.ndarray else _to_array(data, None, copy=False)
-        self.grad_fn = None
+        self._grad_fn: Node | None = None
+        self._output_nr = 0  # which output of grad_fn this tensor is
         self._grad: Tensor | None = None
         self._requires_grad = False
-        self._accumulator: weakref.ref[AccumulateGrad] | None = None
+        self._node: AccumulateGrad | None = None  # a leaf's node, made when first needed
         self._tangent: tuple[int, Tensor] | None = None  # forward mode: (level, tangent)
-        self._hooks: list[Callable[[Tensor], Tensor | None]] | None = None  # leaves only
         self._retains_grad = False
+        self._version_counter = VersionCounter()
+        self._view: ViewInfo | None = None
         if requires_grad:
             self.requires_grad = True
 
     # ------------------------------------------------------------------ autograd attributes
+    @property
+    def grad_fn(self) -> Node | None:
+        """The node of the backward graph that produced this tensor (None for a leaf).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.tensor([1.0, 2.0], requires_grad=True)
+        >>> x.grad_fn is None, (x * 2).grad_fn
+        (True, <MulBackward>)
+        """
+        if self._view is not None:
+            self._sync_view()
+        return self._grad_fn
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of :attr:`grad_fn` this tensor is (0 unless the op had several).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor(1.0, requires_grad=True).exp().output_nr
+        0
+        """
+        return self._output_nr
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory has had (shared with its views).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.zeros(2)
+        >>> x.add_(1)._version
+        1
+        """
+        return self._version_counter.value
+
     @property
     def requires_grad(self) -> bool:
         """Whether gradients with respect to this tensor are computed.
@@ -166,6 +219,8 @@ class Tensor:
         >>> (w * 2).requires_grad
         True
         """
+        if self._view is not None:
+            self._sync_view()
         return self._requires_grad
 
     @requires_grad.setter
@@ -175,10 +230,11 @@ class Tensor:
                 f"only floating point tensors can require gradients, but this tensor has dtype "
                 f"{self.data.dtype}; convert it first, e.g. rg.tensor(data, dtype=rg.float64)"
             )
-        if self.grad_fn is not None and not value:
+        if self._grad_fn is not None and not value:
             raise RuntimeError(
-                "requires_grad can only be changed on leaf tensors; use .detach() to get a "
-                "tensor cut off from the graph"
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
             )
         self._requires_grad = bool(value)
 
@@ -199,7 +255,8 @@ class Tensor:
         """The accumulated gradient of a leaf tensor, or None before any backward pass.
 
         Backward adds into ``.grad`` rather than overwriting it (call ``zero_grad()`` or set it
-        to None between steps). Non-leaf tensors keep no ``.grad``, as in PyTorch.
+        to None between steps). Non-leaf tensors keep no ``.grad`` unless they ask to with
+        :meth:`retain_grad`, as in PyTorch.
 
         Examples
         --------
@@ -238,29 +295,31 @@ class Tensor:
         """
         return self.grad_fn is None
 
-    def _accumulate_grad_node(self) -> AccumulateGrad:
-        """Return this leaf's AccumulateGrad node, making it on first use.
+    def _edge(self) -> tuple[Node, int]:
+        """The graph edge to this tensor: its ``(grad_fn, output_nr)``, or its leaf node.
 
-        The tensor holds the node only weakly (the graph holds it strongly), as PyTorch does:
-        a leaf outlives many graphs, and each graph shares the one node while it exists.
+        A leaf that requires grad gets its :class:`~refgrad.autograd.node.AccumulateGrad` node
+        on first use and keeps it, so every graph built from the leaf shares one node.
         """
-        from refgrad.autograd.node import AccumulateGrad
+        if self._grad_fn is not None:
+            return self._grad_fn, self._output_nr
+        if self._node is None:
+            from refgrad.autograd.node import AccumulateGrad
 
-        node = self._accumulator() if self._accumulator is not None else None
-        if node is None:
-            node = AccumulateGrad(self)
-            self._accumulator = weakref.ref(node)
-        return node
+            self._node = AccumulateGrad(self)
+        return self._node, 0
 
     def backward(
         self,
         gradient: Tensor | None = None,
         retain_graph: bool | None = None,
         create_graph: bool = False,
+        inputs: Tensor | Sequence[Tensor] | None = None,
     ) -> None:
         """Compute the gradient of this tensor with respect to the leaves of its graph.
 
-        The results are **added** into the ``.grad`` of every leaf that requires grad.
+        The results are **added** into the ``.grad`` of every leaf that requires grad (or,
+        with ``inputs``, only into the ``.grad`` of those tensors).
 
         Parameters
         ----------
@@ -272,6 +331,9 @@ class Tensor:
             Defaults to ``create_graph``.
         create_graph : bool, default False
             Record the backward pass itself, so the gradients can be differentiated again.
+        inputs : Tensor or sequence of Tensor, optional
+            Accumulate only into these tensors' ``.grad`` (leaves or not), and run only the
+            part of the graph that leads to them.
 
         Raises
         ------
@@ -290,7 +352,7 @@ class Tensor:
         """
         from refgrad.autograd.engine import backward
 
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call ``hook(grad)`` whenever the gradient with respect to this tensor is computed.
@@ -302,7 +364,7 @@ class Tensor:
         Returns
         -------
         RemovableHandle
-            Call its ``remove()`` to unregister the hook.
+            Call its ``remove()`` to unregister this registration.
 
         Examples
         --------
@@ -317,24 +379,13 @@ class Tensor:
         ([[1.0, 1.0]], tensor([30., 30.]))
         >>> handle.remove()
         """
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError(
-                "register_hook: this tensor does not require grad, so no gradient will ever "
-                "reach it; set requires_grad=True on the leaves it is computed from"
+                "cannot register a hook on a tensor that doesn't require gradient: no gradient "
+                "will ever reach it; set requires_grad=True on the leaves it is computed from"
             )
-        if self.grad_fn is not None:
-            if self.grad_fn._hooks is None:
-                self.grad_fn._hooks = []
-            hooks = self.grad_fn._hooks
-        else:
-            if self._hooks is None:
-                self._hooks = []
-                node = self._accumulator() if self._accumulator is not None else None
-                if node is not None:
-                    node._hooks = self._hooks
-            hooks = self._hooks
-        hooks.append(hook)
-        return RemovableHandle(hooks, hook)
+        node, output_nr = self._edge()
+        return node.add_hook(output_nr, hook)
 
     def retain_grad(self) -> None:
         """Keep the gradient of a non-leaf tensor in its ``.grad`` (leaves always get one).
@@ -352,11 +403,11 @@ class Tensor:
         >>> h.grad, h.retains_grad
         (tensor([5., 5.]), True)
         """
-        if not self._requires_grad:
-            raise RuntimeError("retain_grad: this tensor does not require grad")
-        if self.grad_fn is None or self._retains_grad:
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
             return
-        self.grad_fn._retained = weakref.ref(self)
+        self._grad_fn.retain(self)
         self._retains_grad = True
 
     @property
@@ -372,7 +423,7 @@ class Tensor:
         return self._retains_grad
 
     def detach(self) -> Tensor:
-        """Return a tensor sharing this one's data, cut off from the graph.
+        """Return a tensor sharing this one's data (and version counter), cut off from the graph.
 
         Examples
         --------
@@ -382,7 +433,9 @@ class Tensor:
         >>> d.requires_grad, d.grad_fn
         (False, None)
         """
-        return Tensor(self.data)
+        detached = Tensor(self.data)
+        detached._version_counter = self._version_counter  # same memory, same writes
+        return detached
 
     def detach_(self) -> Tensor:
         """Cut this tensor off from the graph, in place.
@@ -394,9 +447,54 @@ class Tensor:
         >>> y.detach_().is_leaf
         True
         """
-        self.grad_fn = None
+        self._grad_fn = None
+        self._output_nr = 0
         self._requires_grad = False
+        self._view = None
         return self
+
+    # ------------------------------------------------------------------ graph surgery
+    def _rebase(self, new: Tensor) -> None:
+        """Give this tensor the history of ``new``: the graph's view of an in-place write.
+
+        After ``y += x`` the tensor object ``y`` holds new values, so it must also point at the
+        node that computed them. ``retain_grad()`` follows the tensor to its new node; hooks
+        stay where they were registered (on the old value), as in PyTorch.
+        """
+        self._grad_fn, self._output_nr = new._grad_fn, new._output_nr
+        self._requires_grad = new._requires_grad
+        if self._retains_grad and self._grad_fn is not None:
+            self._grad_fn.retain(self)
+
+    def _become_view_of(self, base: Tensor, replay: Callable[[Tensor], Tensor]) -> None:
+        """Record that this tensor shares ``base``'s memory and is made from it by ``replay``."""
+        if base._view is not None:  # a view of a view: remember the root and the whole path
+            root, first = base._view.base, base._view.replay
+
+            def path(tensor: Tensor) -> Tensor:
+                return replay(first(tensor))
+
+            base, replay = root, path
+        self._version_counter = base._version_counter
+        self._view = ViewInfo(base, replay, base._version_counter.value)
+
+    def _sync_view(self) -> None:
+        """Make this view's ``grad_fn`` again if its base's history changed since it was made.
+
+        An in-place write through the base (or through another view of it) gives the base a new
+        ``grad_fn``; a view made earlier still points at the old one. Replaying the view
+        operations on the base, as PyTorch does, points it at the new one.
+        """
+        view = self._view
+        assert view is not None
+        counter = view.base._version_counter.value
+        if counter == view.version or not grad_mode._enabled:
+            return
+        view.version = counter
+        if view.base._requires_grad:
+            fresh = view.replay(view.base)
+            self._grad_fn, self._output_nr = fresh._grad_fn, fresh._output_nr
+            self._requires_grad = fresh._requires_grad
 
     # ------------------------------------------------------------------ array attributes
     @property
@@ -650,34 +748,92 @@ class Tensor:
         return _ops.clone(self)
 
     # ------------------------------------------------------------------ in place
-    def _check_inplace(self, op: str) -> None:
-        if grad_mode._enabled and (self._requires_grad or self.grad_fn is not None):
-            raise RuntimeError(
-                f"{op}: a tensor that requires grad cannot be changed in place while the graph "
-                "is being recorded; wrap the update in `with rg.no_grad():` (as optimizers "
-                "do) or write an out-of-place expression"
-            )
-
-    def _inplace(self, op: str, other: TensorLike, ufunc: np.ufunc) -> Tensor:
-        self._check_inplace(op)
-        value = other.data if isinstance(other, Tensor) else other
-        ufunc(self.data, value, out=self.data, casting="same_kind")
-        return self
-
+    # Every in-place write goes through refgrad.ops.inplace.write, which bumps the version
+    # counter and, while the graph is recorded, rebases the tensor's history onto the write.
     def __iadd__(self, other: TensorLike) -> Tensor:
-        return self._inplace("+=", other, np.add)
+        return _ops.inplace.write(self, "add_", _ops.add, other)
 
     def __isub__(self, other: TensorLike) -> Tensor:
-        return self._inplace("-=", other, np.subtract)
+        return _ops.inplace.write(self, "sub_", _ops.sub, other)
 
     def __imul__(self, other: TensorLike) -> Tensor:
-        return self._inplace("*=", other, np.multiply)
+        return _ops.inplace.write(self, "mul_", _ops.mul, other)
 
     def __itruediv__(self, other: TensorLike) -> Tensor:
-        return self._inplace("/=", other, np.true_divide)
+        return _ops.inplace.write(self, "div_", _ops.div, other)
+
+    def add_(self, other: TensorLike, *, alpha: builtins.float = 1) -> Tensor:
+        """``self += alpha * other``, in place; returns ``self``.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.ones(2).add_(rg.tensor([1.0, 2.0]), alpha=10)
+        tensor([11., 21.])
+        """
+        operand = other if alpha == 1 else _ops.mul(other, alpha)
+        return _ops.inplace.write(self, "add_", _ops.add, operand)
+
+    def sub_(self, other: TensorLike, *, alpha: builtins.float = 1) -> Tensor:
+        """``self -= alpha * other``, in place; returns ``self``.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.ones(2).sub_(1.0)
+        tensor([0., 0.])
+        """
+        operand = other if alpha == 1 else _ops.mul(other, alpha)
+        return _ops.inplace.write(self, "sub_", _ops.sub, operand)
+
+    def mul_(self, other: TensorLike) -> Tensor:
+        """``self *= other``, in place; returns ``self``.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 2.0]).mul_(3.0)
+        tensor([3., 6.])
+        """
+        return _ops.inplace.write(self, "mul_", _ops.mul, other)
+
+    def div_(self, other: TensorLike) -> Tensor:
+        """``self /= other``, in place; returns ``self``.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 2.0]).div_(2.0)
+        tensor([0.5, 1. ])
+        """
+        return _ops.inplace.write(self, "div_", _ops.div, other)
+
+    def neg_(self) -> Tensor:
+        """``self = -self``, in place; returns ``self``.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, -2.0]).neg_()
+        tensor([-1.,  2.])
+        """
+        return _ops.inplace.write(self, "neg_", _ops.neg)
+
+    def clamp_(
+        self, min: builtins.float | None = None, max: builtins.float | None = None
+    ) -> Tensor:
+        """Clamp into ``[min, max]``, in place; returns ``self``.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([-1.0, 0.5, 2.0]).clamp_(0.0, 1.0)
+        tensor([0. , 0.5, 1. ])
+        """
+        return _ops.inplace.write(self, "clamp_", lambda t: _ops.clamp(t, min, max))
 
     def zero_(self) -> Tensor:
-        """Fill with zeros, in place (allowed on leaves only under ``no_grad``).
+        """Fill with zeros, in place; returns ``self``.
 
         Examples
         --------
@@ -687,8 +843,8 @@ class Tensor:
         """
         return self.fill_(0)
 
-    def fill_(self, value: builtins.float) -> Tensor:
-        """Fill with ``value``, in place.
+    def fill_(self, value: TensorLike) -> Tensor:
+        """Fill with ``value`` (a number or a 0-d tensor), in place; returns ``self``.
 
         Examples
         --------
@@ -696,12 +852,12 @@ class Tensor:
         >>> rg.zeros(2).fill_(3.0)
         tensor([3., 3.])
         """
-        self._check_inplace("fill_")
-        self.data[...] = value
-        return self
+        return _ops.inplace.write(self, "fill_", _ops.inplace.filled, value)
 
     def copy_(self, src: TensorLike) -> Tensor:
         """Copy the values of ``src`` (broadcast to this shape) into this tensor, in place.
+
+        Gradients flow to ``src`` if it requires grad, as in PyTorch.
 
         Examples
         --------
@@ -709,9 +865,7 @@ class Tensor:
         >>> rg.zeros(2).copy_(rg.tensor([1.0, 2.0]))
         tensor([1., 2.])
         """
-        self._check_inplace("copy_")
-        self.data[...] = src.data if isinstance(src, Tensor) else src
-        return self
+        return _ops.inplace.write(self, "copy_", _ops.inplace.filled, src)
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other: TensorLike) -> Tensor:
@@ -763,18 +917,15 @@ class Tensor:
         return _ops.getitem(self, index)
 
     def __setitem__(self, index: Any, value: TensorLike) -> None:
-        """Assign in place, ``t[index] = value`` (refused while recording a graph through ``t``).
+        """Assign in place, ``t[index] = value``.
 
-        Inside a custom Function's ``backward`` (which runs with recording off) this is the
-        idiom PyTorch's tutorials use: ``grad_input = grad_output.clone()``, then
-        ``grad_input[input < 0] = 0``.
+        While the graph is recorded the write is part of it, as in PyTorch: after
+        ``y = x * 2; y[0] = 0`` the gradient of ``y`` reaches ``x`` except at index 0, and if
+        ``value`` requires grad it receives the gradient of the positions it was written to.
+        Inside a custom Function's ``backward`` (recording off) this is the idiom PyTorch's
+        tutorials use: ``grad_input = grad_output.clone()``, then ``grad_input[input < 0] = 0``.
         """
-        self._check_inplace("item assignment")
-        if isinstance(index, Tensor):
-            index = index.data
-        elif isinstance(index, tuple):
-            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-        self.data[index] = value.data if isinstance(value, Tensor) else value
+        _ops.inplace.write(self, "index_put_", _ops.inplace.index_put, value, index=index)
 
     # Comparisons give boolean tensors outside the graph: they have no useful derivative.
     def _compare(self, other: object, ufunc: np.ufunc) -> Tensor:

@@ -113,7 +113,7 @@ def trace(output: Tensor, names: Mapping[str, Tensor] | None = None) -> list[Gra
             "viz: this tensor has no graph (it requires no grad); build it from tensors created "
             "with requires_grad=True"
         )
-    root = output.grad_fn if output.grad_fn is not None else output._accumulate_grad_node()
+    root = output._edge()[0]
     labels: dict[int, str] = {}
     named_ops: dict[int, Tensor] = {}
     for name, tensor in (names or {}).items():

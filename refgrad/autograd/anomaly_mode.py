@@ -19,6 +19,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from refgrad.autograd import engine, function
+from refgrad.autograd.node import Node
+from refgrad.tensor import Tensor
+
 _enabled = False
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -59,8 +63,7 @@ def set_detect_anomaly(mode: bool) -> None:
     True
     >>> rg.autograd.set_detect_anomaly(False)
     """
-    global _enabled
-    _enabled = bool(mode)
+    _set(bool(mode))
 
 
 class detect_anomaly:  # noqa: N801 - PyTorch's name
@@ -82,9 +85,8 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
         self._previous = False
 
     def __enter__(self) -> None:
-        global _enabled
         self._previous = _enabled
-        _enabled = self._mode
+        _set(self._mode)
 
     def __exit__(
         self,
@@ -92,8 +94,7 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        global _enabled
-        _enabled = self._previous
+        _set(self._previous)
 
     def __call__(self, func: F) -> F:
         """Use it as a decorator."""
@@ -138,3 +139,61 @@ def describe_non_finite(values: np.ndarray[Any, Any]) -> str | None:
         return None
     bad = values[~np.isfinite(values)].reshape(-1)[0]
     return "nan" if np.isnan(bad) else ("inf" if bad > 0 else "-inf")
+
+
+def _set(mode: bool) -> None:
+    """Switch anomaly detection, plugging its two checks into the kernel or unplugging them."""
+    global _enabled
+    _enabled = mode
+    plugged = check_forward in function.after_forward
+    if mode and not plugged:
+        function.after_forward.append(check_forward)
+    elif not mode and plugged:
+        function.after_forward.remove(check_forward)
+    engine.rule_runner = checked_backward if mode else None
+
+
+def check_forward(
+    cls: type[function.Function],
+    ctx: function.BackwardNode,
+    args: tuple[Any, ...],
+    outputs: tuple[Tensor, ...],
+) -> None:
+    """After an op's forward: raise if it made a NaN or infinity; remember where it was called."""
+    ctx.creation_site = user_frame()
+    name = cls.__name__
+    for output in outputs:
+        problem = describe_non_finite(output.data)
+        if problem is None:
+            continue
+        shapes = ", ".join(str(a.shape) for a in args if isinstance(a, Tensor))
+        inputs_ok = all(describe_non_finite(a.data) is None for a in args if isinstance(a, Tensor))
+        raise AnomalyError(
+            f"{name} produced {problem} in forward (input shapes {shapes}; the inputs were "
+            f"{'all finite' if inputs_ok else 'already non-finite'}). The op was called at "
+            f"{ctx.creation_site}"
+        )
+
+
+def checked_backward(node: Node, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
+    """Run a backward rule, then raise if it returned a NaN or an infinity.
+
+    The ops inside the rule are not checked one by one (that would blame ``Div`` for what
+    ``SqrtBackward`` did): the rule's results are checked as a whole and blamed on the node.
+    """
+    function.after_forward.remove(check_forward)
+    try:
+        input_grads: tuple[Tensor | None, ...] = node.apply_backward(*grads)  # type: ignore[attr-defined]
+    finally:
+        function.after_forward.append(check_forward)
+    for index, input_grad in enumerate(input_grads):
+        if input_grad is None:
+            continue
+        problem = describe_non_finite(input_grad.data)
+        if problem is not None:
+            site = getattr(node, "creation_site", "(created before anomaly detection was on)")
+            raise AnomalyError(
+                f"{node.name()} returned {problem} in its gradient for input {index} (shape "
+                f"{input_grad.shape}). The op was called at {site}"
+            )
+    return input_grads

@@ -2,20 +2,23 @@
 
 Backward is two steps.
 
-1. :func:`topological_order` walks the graph from the output to the leaves, depth first, and
+1. :func:`topological_order` walks the graph from the outputs to the leaves, depth first, and
    lists each node *after* every node it depends on (DFS post-order). The walk keeps its own
    stack instead of recursing, so a chain of a million operations does not hit Python's
    recursion limit, and it visits each node once, so shared subexpressions cost nothing extra.
-2. :func:`run_backward` takes the nodes in the reverse of that order, from the output down. When
-   it reaches a node, every consumer of the node's result has already passed its gradient
-   contribution, so the sum is complete; the node's backward rule then passes contributions on
-   to its own inputs.
+2. :func:`run_backward` takes the nodes in the reverse of that order, from the outputs down.
+   When it reaches a node, every consumer of the node's results has already passed its
+   gradient contribution, so the sum is complete; the node's backward rule then passes
+   contributions on to its own inputs, and the node's saved tensors are freed.
+
+When only some inputs are wanted (``autograd.grad``, ``backward(inputs=...)``), a pass over the
+same order first marks the nodes that lie on a path to them (:func:`nodes_to_run`), and only
+those run.
 """
 
 from __future__ import annotations
 
 import gc
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -23,10 +26,12 @@ from typing import Any
 import numpy as np
 
 from refgrad import grad_mode
-from refgrad.autograd import anomaly_mode
-from refgrad.autograd.function import BackwardNode
-from refgrad.autograd.node import AccumulateGrad, Node
+from refgrad.autograd.node import AccumulateGrad, Edge, Node
 from refgrad.tensor import Tensor
+
+#: Anomaly detection replaces this while it is on: ``rule_runner(node, grads)`` must return
+#: what ``node.apply_backward(*grads)`` returns.
+rule_runner: Callable[[Node, list[Tensor | None]], tuple[Tensor | None, ...]] | None = None
 
 
 def topological_order(roots: Sequence[Node]) -> list[Node]:
@@ -60,33 +65,65 @@ def topological_order(roots: Sequence[Node]) -> list[Node]:
         if root in visited:
             continue
         visited.add(root)
-        stack = [(root, iter(root.next_nodes))]
+        stack = [(root, iter(root.next_functions))]
         while stack:
             node, inputs = stack[-1]
-            for child in inputs:
+            for child, _ in inputs:
                 if child is not None and child not in visited:
                     visited.add(child)
-                    stack.append((child, iter(child.next_nodes)))
+                    stack.append((child, iter(child.next_functions)))
                     break
             else:  # every input of `node` is already listed: list it and go back up
                 stack.pop()
-                order.append(node)
+                order.append(node)  # the line that orders the graph
     return order
 
 
+def nodes_to_run(order: Sequence[Node], targets: set[Node]) -> set[Node]:
+    """The nodes whose backward rule must run to bring gradients to the ``targets``.
+
+    In the topological order each node comes after its inputs, so one pass decides: a node
+    *leads to* a target if it is one or if one of its inputs leads to one, and it must *run*
+    if one of its inputs leads to a target. A target itself runs only if it also lies on the
+    way to another target; so ``autograd.grad(y, h)`` never runs (nor frees) ``h``'s own node.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.autograd.engine import nodes_to_run, topological_order
+    >>> x = rg.tensor(1.0, requires_grad=True)
+    >>> h = x.exp()
+    >>> y = h * h
+    >>> order = topological_order([y.grad_fn])
+    >>> order
+    [<AccumulateGrad>, <ExpBackward>, <MulBackward>]
+    >>> nodes_to_run(order, {h.grad_fn})
+    {<MulBackward>}
+    """
+    leads: set[Node] = set()
+    runs: set[Node] = set()
+    for node in order:
+        if any(child in leads for child, _ in node.next_functions if child is not None):
+            runs.add(node)
+            leads.add(node)
+        elif node in targets:
+            leads.add(node)
+    return runs
+
+
 def run_backward(
-    roots: Sequence[Tensor],
+    roots: Sequence[Edge],
     root_grads: Sequence[Tensor],
     retain_graph: bool,
     create_graph: bool,
-    capture: Sequence[Node] | None = None,
-) -> dict[Node, Tensor]:
+    inputs: Sequence[Edge] | None = None,
+) -> dict[Edge, Tensor]:
     """Propagate ``root_grads`` from ``roots`` to the leaves.
 
     Parameters
     ----------
-    roots : sequence of Tensor
-        Outputs to differentiate, each with a ``grad_fn`` (or a leaf requiring grad).
+    roots : sequence of (Node, int)
+        The outputs to differentiate, as graph edges ``(grad_fn, output_nr)``.
     root_grads : sequence of Tensor
         The gradient of each root (ones for a scalar loss).
     retain_graph : bool
@@ -94,14 +131,14 @@ def run_backward(
     create_graph : bool
         If True, the backward rules run with graph recording on, so the gradients they return
         are themselves differentiable.
-    capture : sequence of Node, optional
-        If given (``autograd.grad``), return the gradients reaching these nodes instead of
-        accumulating into the leaves' ``.grad``.
+    inputs : sequence of (Node, int), optional
+        If given, run only the nodes on a path to these edges and return the gradients that
+        reach them, instead of accumulating into every leaf's ``.grad``.
 
     Returns
     -------
     dict
-        The captured gradients, by node (empty when ``capture`` is None).
+        The gradients reaching ``inputs``, by edge (empty when ``inputs`` is None).
 
     Examples
     --------
@@ -109,59 +146,81 @@ def run_backward(
     >>> from refgrad.autograd.engine import run_backward
     >>> x = rg.tensor(3.0, requires_grad=True)
     >>> y = x * x
-    >>> run_backward([y], [rg.tensor(1.0)], retain_graph=False, create_graph=False)
+    >>> run_backward([(y.grad_fn, 0)], [rg.tensor(1.0)], retain_graph=False, create_graph=False)
     {}
     >>> x.grad
     tensor(6.)
     """
-    grads: dict[Node, Tensor] = {}
-    for root, grad in zip(roots, root_grads, strict=True):
-        node = root.grad_fn if root.grad_fn is not None else root._accumulate_grad_node()
-        grads[node] = grads[node] + grad if node in grads else grad
-    order = topological_order(list(grads))
-    wanted = set(capture) if capture is not None else None
-    captured: dict[Node, Tensor] = {}
+    # One slot per output of each node, filled as its consumers pass gradients back.
+    buffers: dict[Node, list[Tensor | None]] = {}
+    for edge, grad in zip(roots, root_grads, strict=True):
+        _add(buffers, edge, grad)
+    order = topological_order(list(buffers))
+    wanted: dict[Node, list[int]] | None = None
+    runs: set[Node] = set()
+    if inputs is not None:
+        wanted = {}
+        for node, output_nr in inputs:
+            wanted.setdefault(node, []).append(output_nr)
+        runs = nodes_to_run(order, set(wanted))
+    captured: dict[Edge, Tensor] = {}
 
     previous, grad_mode._enabled = grad_mode._enabled, create_graph
     try:
         for node in reversed(order):
-            if node not in grads:  # no path from the roots brought a gradient here
+            grads = buffers.pop(node, None)
+            if grads is None:  # no path from the roots brought a gradient here
                 continue
-            grad = grads.pop(node)
             if node._hooks:
-                grad = _run_hooks(node._hooks, grad)
-            if node._retained is not None:
-                _retain(node._retained, grad, create_graph)
-            if wanted is not None and node in wanted:
-                captured[node] = grad
-            if isinstance(node, AccumulateGrad):
-                if wanted is None:
-                    _accumulate(node.variable, grad, create_graph)
-                continue
-            assert isinstance(node, BackwardNode)
-            if anomaly_mode._enabled:
-                input_grads = _checked_backward(node, grad)
-            else:
-                input_grads = node.apply_backward(grad)
-            if not retain_graph:
-                node.release()
-            for child, child_grad in zip(node.next_nodes, input_grads, strict=True):
-                if child is None or child_grad is None:
+                _run_hooks(node, grads)
+            if node._retained:
+                _retain(node, grads, create_graph)
+            if wanted is not None:
+                for output_nr in wanted.get(node, ()):
+                    grad = grads[output_nr]
+                    if grad is not None:
+                        captured[(node, output_nr)] = grad
+                if node not in runs:
                     continue
-                # A value used by several operations receives one gradient from each of them:
-                # the multivariable chain rule sums over every path, so contributions add up.
-                if child in grads:
-                    grads[child] = grads[child] + child_grad
-                else:
-                    grads[child] = child_grad
+            elif type(node) is AccumulateGrad:
+                if grads[0] is not None:
+                    node.accumulate(grads[0], create_graph)
+                continue
+            if rule_runner is None:
+                input_grads = node.apply_backward(*grads)  # type: ignore[attr-defined]
+            else:
+                input_grads = rule_runner(node, grads)
+            if not retain_graph:
+                node.release()  # the line that frees saved tensors
+            for edge, grad in zip(node.next_functions, input_grads, strict=True):
+                if edge[0] is not None and grad is not None:
+                    if wanted is None or edge[0] in runs or edge[0] in wanted:
+                        _add(buffers, edge, grad)
     finally:
         grad_mode._enabled = previous
     return captured
 
 
-def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], grad: Tensor) -> Tensor:
-    """Call a tensor's hooks in order; a hook that returns a tensor replaces the gradient."""
-    for hook in list(hooks):
+def _add(buffers: dict[Node, list[Tensor | None]], edge: Edge, grad: Tensor) -> None:
+    """Pass ``grad`` to output ``edge[1]`` of node ``edge[0]``, adding to what is there."""
+    node, output_nr = edge
+    assert node is not None
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * node.num_outputs
+    current = slots[output_nr]
+    # A value used by several operations receives one gradient from each of them: the
+    # multivariable chain rule sums over every path, so contributions add up.
+    slots[output_nr] = grad if current is None else current + grad  # the line that sums
+
+
+def _run_hooks(node: Node, grads: list[Tensor | None]) -> None:
+    """Call the hooks of the node's outputs in order; a hook's tensor replaces the gradient."""
+    assert node._hooks is not None
+    for output_nr, hook in list(node._hooks.values()):
+        grad = grads[output_nr]
+        if grad is None:
+            continue
         replacement = hook(grad)
         if replacement is not None:
             if not isinstance(replacement, Tensor) or replacement.shape != grad.shape:
@@ -170,55 +229,24 @@ def _run_hooks(hooks: list[Callable[[Tensor], Tensor | None]], grad: Tensor) -> 
                     f"{getattr(replacement, 'shape', type(replacement).__name__)}; a hook must "
                     f"return None or a Tensor of the gradient's shape {grad.shape}"
                 )
-            grad = replacement
-    return grad
+            grads[output_nr] = replacement
 
 
-def _retain(ref: weakref.ref[Tensor], grad: Tensor, create_graph: bool) -> None:
+def _retain(node: Node, grads: list[Tensor | None], create_graph: bool) -> None:
     """``retain_grad()``: store a non-leaf's gradient in its ``.grad``, accumulating."""
-    tensor = ref()
-    if tensor is None:
-        return
+    assert node._retained is not None
+    for output_nr, ref in node._retained.items():
+        tensor, grad = ref(), grads[output_nr]
+        if tensor is None or grad is None or tensor._grad_fn is not node:
+            continue
+        _accumulate_into(tensor, grad, create_graph)
+
+
+def _accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
     if tensor._grad is None:
         tensor._grad = grad if create_graph else Tensor(np.array(grad.data))
     else:
         tensor._grad = tensor._grad + grad
-
-
-def _checked_backward(node: BackwardNode, grad: Tensor) -> tuple[Tensor | None, ...]:
-    """Anomaly mode: run a backward rule, then raise if it returned a NaN or an infinity.
-
-    The ops inside the rule are not checked one by one (that would blame ``Div`` for what
-    ``SqrtBackward`` did): the rule's results are checked as a whole and blamed on the node.
-    """
-    anomaly_mode._enabled = False
-    try:
-        input_grads = node.apply_backward(grad)
-    finally:
-        anomaly_mode._enabled = True
-    for index, input_grad in enumerate(input_grads):
-        if input_grad is None:
-            continue
-        problem = anomaly_mode.describe_non_finite(input_grad.data)
-        if problem is not None:
-            site = getattr(node, "creation_site", "(created before anomaly detection was on)")
-            raise anomaly_mode.AnomalyError(
-                f"{node.name()} returned {problem} in its gradient for input {index} (shape "
-                f"{input_grad.shape}). The op was called at {site}"
-            )
-    return input_grads
-
-
-def _accumulate(leaf: Tensor, grad: Tensor, create_graph: bool) -> None:
-    """Add ``grad`` into ``leaf.grad`` (PyTorch's AccumulateGrad)."""
-    if leaf._grad is None:
-        # Copy: the same gradient tensor may be handed to several leaves (``a + b``), and
-        # later accumulation happens in place.
-        leaf._grad = grad if create_graph else Tensor(np.array(grad.data, dtype=leaf.dtype))
-    elif create_graph or leaf._grad._requires_grad:
-        leaf._grad = leaf._grad + grad
-    else:
-        leaf._grad.data += grad.data
 
 
 @contextmanager
@@ -253,7 +281,12 @@ def cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _seed_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
+def as_tuple(value: Any) -> tuple[Any, ...]:
+    """A tensor (or None) as a 1-tuple; a sequence as a tuple."""
+    return (value,) if value is None or isinstance(value, Tensor) else tuple(value)
+
+
+def seed_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
     """The gradient to start from: 1 for a scalar, else the one given (checked)."""
     if gradient is None:
         if output.data.size != 1:
@@ -274,34 +307,98 @@ def _seed_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
     return gradient
 
 
-def _check_differentiable(output: Tensor, index: int) -> None:
-    if not output._requires_grad:
+def root_edges(
+    outputs: tuple[Tensor, ...], grad_outputs: Any
+) -> tuple[list[Edge], list[Tensor]]:
+    """Check the outputs, and pair each one's edge with the gradient it starts from."""
+    given = (None,) * len(outputs) if grad_outputs is None else as_tuple(grad_outputs)
+    if len(given) != len(outputs):
         raise RuntimeError(
-            f"output {index} does not require grad and has no grad_fn, so there is nothing to "
-            "differentiate: make sure an input has requires_grad=True and that the output was "
-            "not computed inside `no_grad()` or from .detach()ed values"
+            f"got {len(given)} gradients for {len(outputs)} outputs; give one per output "
+            "(None for a scalar output)"
         )
+    edges, grads = [], []
+    for index, (output, gradient) in enumerate(zip(outputs, given, strict=True)):
+        if not isinstance(output, Tensor) or not output.requires_grad:
+            raise RuntimeError(
+                f"element {index} of tensors does not require grad and does not have a "
+                "grad_fn, so there is nothing to differentiate: make sure an input has "
+                "requires_grad=True and that the output was not computed inside `no_grad()` "
+                "or from .detach()ed values"
+            )
+        edges.append(output._edge())
+        grads.append(seed_gradient(output, gradient, index))
+    return edges, grads
+
+
+def input_edges(inputs: tuple[Tensor, ...], where: str) -> list[Edge]:
+    """The edges of the tensors gradients are wanted for; each must require grad."""
+    edges = []
+    for index, tensor in enumerate(inputs):
+        if not isinstance(tensor, Tensor) or not tensor.requires_grad:
+            raise RuntimeError(
+                f"{where}: one of the differentiated Tensors (input {index}) does not require "
+                "grad, so no gradient can be computed with respect to it; create it with "
+                "requires_grad=True"
+            )
+        edges.append(tensor._edge())
+    return edges
 
 
 def backward(
-    tensor: Tensor,
-    gradient: Tensor | None = None,
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Tensor | Sequence[Tensor | None] | None = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    inputs: Tensor | Sequence[Tensor] | None = None,
 ) -> None:
-    """Accumulate into the leaves' ``.grad`` the gradient of ``tensor``; see ``Tensor.backward``.
+    """Accumulate into the leaves' ``.grad`` the gradient of ``tensors`` (``autograd.backward``).
+
+    Parameters
+    ----------
+    tensors : Tensor or sequence of Tensor
+        The outputs to differentiate; the result is the sum of their vector-Jacobian products.
+    grad_tensors : Tensor or sequence, optional
+        One gradient per output (None for a scalar output, which starts from 1).
+    retain_graph : bool, optional
+        Keep the saved tensors for another pass; defaults to ``create_graph``.
+    create_graph : bool, default False
+        Record the backward pass, so the gradients can be differentiated again.
+    inputs : Tensor or sequence of Tensor, optional
+        Accumulate only into these tensors' ``.grad`` and run only what leads to them.
 
     Examples
     --------
     >>> import refgrad as rg
-    >>> from refgrad.autograd.engine import backward
     >>> x = rg.tensor([1.0, 2.0], requires_grad=True)
-    >>> backward((x * x).sum())
-    >>> x.grad
-    tensor([2., 4.])
+    >>> w = rg.tensor(3.0, requires_grad=True)
+    >>> rg.autograd.backward([(x * w).sum(), x.sum()], inputs=[x])
+    >>> x.grad, w.grad
+    (tensor([4., 4.]), None)
     """
-    _check_differentiable(tensor, 0)
-    seed = _seed_gradient(tensor, gradient, 0)
+    edges, seeds = root_edges(as_tuple(tensors), grad_tensors)
     keep = create_graph if retain_graph is None else retain_graph
+    wanted: tuple[Tensor, ...] | None = None
+    if inputs is not None:
+        wanted = as_tuple(inputs)
+        if not wanted:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     with cycle_collector_paused():
-        run_backward([tensor], [seed], retain_graph=keep, create_graph=create_graph)
+        if wanted is None:
+            run_backward(edges, seeds, keep, create_graph)
+            return
+        targets = input_edges(wanted, "backward")
+        captured = run_backward(edges, seeds, keep, create_graph, inputs=targets)
+    previous, grad_mode._enabled = grad_mode._enabled, create_graph
+    try:
+        for tensor, edge in zip(wanted, targets, strict=True):
+            grad = captured.get(edge)
+            if grad is None:
+                continue
+            node = edge[0]
+            if isinstance(node, AccumulateGrad):
+                node.accumulate(grad, create_graph)
+            elif not tensor._retains_grad:  # a retained gradient was already stored
+                _accumulate_into(tensor, grad, create_graph)
+    finally:
+        grad_mode._enabled = previous

@@ -28,8 +28,11 @@ tensor([6., 0.])
 from __future__ import annotations
 
 from types import TracebackType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import numpy as np
+
+from refgrad.autograd import function
 from refgrad.tensor import Tensor
 
 #: The active dual level, or -1 outside ``dual_level()``. A tangent is valid only at the level
@@ -75,6 +78,7 @@ class dual_level:  # noqa: N801 - PyTorch's name
             raise RuntimeError("dual_level: nested forward-AD levels are not supported")
         _level = _next_level
         _next_level += 1
+        function.after_forward.append(push_tangents)
         return _level
 
     def __exit__(
@@ -85,6 +89,7 @@ class dual_level:  # noqa: N801 - PyTorch's name
     ) -> None:
         global _level
         _level = -1
+        function.after_forward.remove(push_tangents)
 
 
 def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> Tensor:
@@ -162,3 +167,46 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
         primal = tensor * 1  # keep the primal in the reverse-mode graph
         primal._tangent = None
     return UnpackedDualTensor(primal, tangent_of(tensor))
+
+
+def push_tangents(
+    cls: type[function.Function],
+    ctx: function.BackwardNode,
+    args: tuple[Any, ...],
+    outputs: tuple[Tensor, ...],
+) -> None:
+    """After an op's forward, give its results their tangents by the op's JVP rule.
+
+    This is how forward mode plugs into :meth:`Function.apply
+    <refgrad.autograd.Function.apply>`: ``dual_level()`` adds it to the kernel's list of
+    ``after_forward`` extensions, and removes it on exit.
+    """
+    global _level
+    if _level < 0 or not any(tangent_of(a) is not None for a in args):
+        return
+    tangents = []
+    for arg in args:
+        tangent = tangent_of(arg)
+        if tangent is None and isinstance(arg, Tensor) and arg.dtype.kind == "f":
+            tangent = Tensor(np.zeros(arg.shape, dtype=arg.dtype))  # a constant: no change
+        tangents.append(tangent)
+    # The rule's own ops must not carry tangents (that would be a second-order forward pass).
+    level, _level = _level, -1
+    try:
+        result = cls.jvp(ctx, *tangents)
+    except NotImplementedError:
+        raise NotImplementedError(
+            f"{cls.__name__} has no forward-mode rule: define a static method "
+            f"jvp(ctx, *tangents) returning the tangent of the result"
+        ) from None
+    finally:
+        _level = level
+    results = result if isinstance(result, tuple) else (result,)
+    for output, tangent in zip(outputs, results, strict=False):
+        if tangent is None or output.dtype.kind != "f":
+            continue
+        if tangent.shape != output.shape:
+            from refgrad.ops.shape import broadcast_to
+
+            tangent = broadcast_to(tangent, output.shape)
+        output._tangent = (level, tangent if tangent.dtype == output.dtype else tangent.to(output.dtype))

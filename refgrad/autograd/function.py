@@ -4,53 +4,54 @@ Every differentiable operation in refgrad, built in or written by a user, is a s
 :class:`Function` with two static methods:
 
 * ``forward(ctx, *inputs)`` computes the result. It runs with graph recording off, so it may
-  use NumPy freely (``a.data``), and it may return a NumPy array or a Tensor.
-* ``backward(ctx, grad_output)`` receives the gradient of the loss with respect to the result and
-  returns one gradient per input of ``forward`` (``None`` where an input needs none). It is written
-  with refgrad operations, so when ``create_graph=True`` the backward pass is itself recorded and
-  can be differentiated again.
+  use NumPy freely (``a.data``), and it may return a NumPy array or a Tensor, or a tuple of them
+  for an operation with several outputs.
+* ``backward(ctx, *grad_outputs)`` receives one gradient per output and returns one gradient
+  per input of ``forward`` (``None`` where an input needs none). It is written with refgrad
+  operations, so when ``create_graph=True`` the backward pass is itself recorded and can be
+  differentiated again.
 
-The ``ctx`` both methods receive is the :class:`BackwardNode` that becomes the result's
-``grad_fn``. Its contract, the same as PyTorch's:
+PyTorch 2's other style works too: ``forward(*inputs)`` without ``ctx``, plus
+``setup_context(ctx, inputs, output)`` to save what backward needs.
 
-* ``ctx.save_for_backward(*tensors)`` in forward keeps tensors for backward, where
-  ``ctx.saved_tensors`` returns them. Save tensors this way (not as attributes) so that the
-  engine can free them after backward and detect a second backward through a freed graph.
+The ``ctx`` is the :class:`BackwardNode` that becomes the results' ``grad_fn``. Its contract, the
+same as PyTorch's:
+
+* ``ctx.save_for_backward(*tensors)`` keeps tensors for backward, where ``ctx.saved_tensors``
+  returns them. Save tensors this way (not as attributes) so that the engine can free them after
+  backward, and so that an in-place change made to them since is detected.
 * ``ctx.needs_input_grad`` is a tuple of booleans, one per input, to skip work in backward.
+* ``ctx.mark_dirty(x)`` declares that forward changed input ``x`` in place (and returns it),
+  ``ctx.mark_non_differentiable(t)`` that an output has no gradient, and
+  ``ctx.set_materialize_grads(False)`` that backward accepts ``None`` for unused outputs.
 * Anything else (shapes, a ``dim``, NumPy index arrays) may be stored as attributes of ``ctx``.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from refgrad import grad_mode
 from refgrad._typing import Shape
-from refgrad.autograd import anomaly_mode, forward_ad
-from refgrad.autograd.node import Node
-from refgrad.broadcast import broadcast_shapes
+from refgrad.autograd.node import Edge, Node, SavedTensor
+from refgrad.broadcast import broadcast_shapes, sum_axes, unbroadcast
 from refgrad.errors import ShapeError
 from refgrad.tensor import Tensor
 
+#: Extensions that look at every op after its forward (forward-mode AD and anomaly detection
+#: add themselves while they are on): ``plugin(function, ctx, inputs, outputs)``.
+after_forward: list[Callable[[type[Function], BackwardNode, tuple[Any, ...], tuple[Tensor, ...]], None]] = []
 
-class _SavedOutput:
-    """Placeholder for a saved tensor that is the Function's own result.
-
-    Saving the result object itself would make a reference cycle (result -> grad_fn -> saved
-    result), so the node keeps the result's array and rebuilds a tensor on access, with the node
-    as its ``grad_fn`` so that double backward still flows through it.
-    """
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: np.ndarray[Any, Any]) -> None:
-        self.data = data
+_NO_EDGE: Edge = (None, 0)
 
 
 class BackwardNode(Node):
-    """The ``ctx`` of one call of a :class:`Function`, which is also the result's ``grad_fn``.
+    """The ``ctx`` of one call of a :class:`Function`, which is also the results' ``grad_fn``.
 
     Examples
     --------
@@ -85,9 +86,13 @@ class BackwardNode(Node):
         super().__init__()
         self.function = function
         self.needs_input_grad = needs_input_grad
-        self._saved: tuple[Tensor | _SavedOutput | None, ...] | None = ()
-        self._saves_output = False
+        self._to_save: tuple[Tensor | None, ...] = ()  # what forward asked to save
+        self._saved: tuple[SavedTensor | None, ...] | None = ()  # ... once recorded; None: freed
+        self._dirty: tuple[Tensor, ...] = ()
+        self._non_differentiable: tuple[Tensor, ...] = ()
+        self._materialize_grads = True
         self._input_meta: tuple[tuple[Shape, np.dtype[Any]] | None, ...] = ()
+        self._output_meta: tuple[tuple[Shape, np.dtype[Any]], ...] = ()
 
     def name(self) -> str:
         """Return ``"<FunctionName>Backward"``.
@@ -100,6 +105,7 @@ class BackwardNode(Node):
         """
         return f"{self.function.__name__}Backward"
 
+    # ---------------------------------------------------------------- what forward declares
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep tensors for ``backward``; call it at most once, in ``forward``.
 
@@ -107,10 +113,39 @@ class BackwardNode(Node):
         --------
         See :class:`BackwardNode`.
         """
-        self._saved = tensors
+        self._to_save = tensors
+
+    def mark_dirty(self, *tensors: Tensor) -> None:
+        """Declare that ``forward`` changed these inputs in place (and returns them).
+
+        Each one's version is bumped and, when the graph is recorded, its history is rebased
+        onto this node, as for any other in-place write.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> class Double_(rg.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         x.data *= 2
+        ...         ctx.mark_dirty(x)
+        ...         return x
+        ...
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         return grad * 2
+        >>> w = rg.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = w * 1
+        >>> Double_.apply(y) is y, y.grad_fn, y._version
+        (True, <Double_Backward>, 1)
+        >>> y.sum().backward()
+        >>> w.grad
+        tensor([2., 2.])
+        """
+        self._dirty = tensors
 
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
-        """Declare the result not differentiable (an index, a mask): it will not require grad.
+        """Declare outputs that are not differentiable (an index, a mask): they won't require grad.
 
         Examples
         --------
@@ -128,12 +163,26 @@ class BackwardNode(Node):
         self._non_differentiable = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
-        """Accepted for PyTorch compatibility; refgrad always passes ``backward`` a tensor.
+        """With False, ``backward`` receives None (not zeros) for outputs that got no gradient.
 
         Examples
         --------
-        See :class:`BackwardNode`.
+        >>> import refgrad as rg
+        >>> class Split(rg.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.set_materialize_grads(False)
+        ...         return x.data * 2, x.data * 3
+        ...
+        ...     @staticmethod
+        ...     def backward(ctx, grad_a, grad_b):
+        ...         print("grad_b is", grad_b)
+        ...         return grad_a * 2
+        >>> a, b = Split.apply(rg.tensor([1.0], requires_grad=True))
+        >>> a.sum().backward()
+        grad_b is None
         """
+        self._materialize_grads = bool(value)
 
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
@@ -142,7 +191,8 @@ class BackwardNode(Node):
         Raises
         ------
         RuntimeError
-            If a backward pass without ``retain_graph=True`` has already freed them.
+            If a backward pass without ``retain_graph=True`` has already freed them, or if
+            one of them was changed in place after it was saved.
 
         Examples
         --------
@@ -150,24 +200,18 @@ class BackwardNode(Node):
         """
         if self._saved is None:
             raise RuntimeError(
-                f"{self.name()}: trying to backward through the graph a second time, but its "
-                "saved tensors were freed by the first backward pass. Pass retain_graph=True to "
-                "the first backward() (or autograd.grad) if you need to backpropagate through "
-                "the same graph twice."
+                f"{self.name()}: trying to backward through the graph a second time (or to "
+                "directly access saved tensors after they have already been freed). Saved "
+                "intermediate values of the graph are freed when you call .backward() or "
+                "autograd.grad(). Specify retain_graph=True if you need to backward through "
+                "the graph a second time or if you need to access saved tensors after calling "
+                "backward."
             )
-        if not self._saves_output:
-            return self._saved  # type: ignore[return-value]
-        unpacked: list[Any] = []
-        for item in self._saved:
-            if isinstance(item, _SavedOutput):
-                result = Tensor(item.data)
-                result._requires_grad = True
-                result.grad_fn = self
-                unpacked.append(result)
-            else:
-                unpacked.append(item)
-        return tuple(unpacked)
+        if not self._saved:  # not recorded (no input requires grad): forward's own tensors
+            return self._to_save  # type: ignore[return-value]
+        return tuple(s.unpack(self) if s is not None else None for s in self._saved)  # type: ignore[misc]
 
+    # ---------------------------------------------------------------- what the engine calls
     def release(self) -> None:
         """Free the saved tensors (called by the engine after backward without retain_graph).
 
@@ -180,16 +224,19 @@ class BackwardNode(Node):
         >>> y.backward()
         Traceback (most recent call last):
         ...
-        RuntimeError: MulBackward: trying to backward through the graph a second time, ...
+        RuntimeError: MulBackward: trying to backward through the graph a second time ...
         """
         if self._saved:
             self._saved = None
+        self._to_save = ()
 
-    def apply_backward(self, grad_output: Tensor) -> tuple[Tensor | None, ...]:
-        """Run the Function's backward rule and check what it returns.
+    def apply_backward(self, *grad_outputs: Tensor | None) -> tuple[Tensor | None, ...]:
+        """Run the Function's backward rule on one gradient per output, and check its answer.
 
-        Each gradient must be a Tensor of its input's shape; one that only broadcasts to it is
-        summed down (as PyTorch does), and its dtype is cast to the input's.
+        Outputs that received no gradient get zeros (or None, see
+        :meth:`set_materialize_grads`). Each returned gradient is then made to fit its input:
+        this is the one place where a gradient is summed back to its input's shape, see
+        :func:`fit_to_input`.
 
         Raises
         ------
@@ -206,50 +253,184 @@ class BackwardNode(Node):
         ...     y.grad_fn.apply_backward(rg.tensor([1.0, 1.0]))  # one gradient per input
         (tensor([3., 3.]), None)
         """
-        name = self.function.__name__
-        grads = self.function.backward(self, grad_output)
+        if self._materialize_grads and any(g is None for g in grad_outputs):
+            grad_outputs = tuple(
+                Tensor(np.zeros(*self._output_meta[i])) if g is None else g
+                for i, g in enumerate(grad_outputs)
+            )
+        grads = self.function.backward(self, *grad_outputs)
         if not isinstance(grads, tuple):
             grads = (grads,)
-        expected = len(self.next_nodes)
+        expected = len(self.next_functions)
         if len(grads) != expected:
             if len(grads) > expected and all(g is None for g in grads[expected:]):
                 grads = grads[:expected]
             else:
                 raise RuntimeError(
-                    f"{name}.backward returned {len(grads)} gradient(s), but {name}.forward "
-                    f"took {expected} input(s): return one gradient (or None) per input"
+                    f"function {self.name()} returned an incorrect number of gradients "
+                    f"(expected {expected}, got {len(grads)}): return one gradient (or None) "
+                    "per input of forward"
                 )
-        checked: list[Tensor | None] = []
-        for index, grad in enumerate(grads):
-            meta = self._input_meta[index]
-            if grad is None or meta is None:  # no gradient, or the input does not want one
-                checked.append(None)
-                continue
-            if not isinstance(grad, Tensor):
-                raise TypeError(
-                    f"{name}.backward returned a {type(grad).__name__} as the gradient of input "
-                    f"{index}; return a refgrad Tensor (wrap arrays with rg.tensor) or None"
-                )
-            shape, dtype = meta
-            if grad.data.shape != shape:
-                grad = _reduce_to_input(grad, shape, name, index)
-            if grad.data.dtype != dtype:
-                grad = grad.to(dtype)
-            checked.append(grad)
-        return tuple(checked)
+        return tuple(
+            None if grad is None or meta is None else fit_to_input(grad, meta, self.name(), i)
+            for i, (grad, meta) in enumerate(zip(grads, self._input_meta, strict=True))
+        )
 
 
-def _reduce_to_input(grad: Tensor, shape: Shape, name: str, index: int) -> Tensor:
-    """Sum a gradient that has its input's shape broadcast back to that shape, or raise."""
-    from refgrad.ops.shape import sum_to
+def fit_to_input(
+    grad: Any, meta: tuple[Shape, np.dtype[Any]], name: str, index: int
+) -> Tensor:
+    """Give a gradient its input's shape and dtype: the one place gradients are reduced.
 
+    Broadcasting copied each input element into several output elements, so a backward rule
+    naturally produces a gradient of the *broadcast* shape; the input's gradient is its sum
+    over the copies (:func:`refgrad.unbroadcast`). Every rule leaves that sum to this function,
+    as PyTorch's engine does. Without ``create_graph`` the sum is plain NumPy; with it, the
+    differentiable ``sum`` is used so the reduction is itself recorded.
+    """
+    if not isinstance(grad, Tensor):
+        raise TypeError(
+            f"{name} returned a {type(grad).__name__} as the gradient of input {index}; return "
+            "a refgrad Tensor (wrap arrays with rg.tensor) or None"
+        )
+    shape, dtype = meta
+    if grad.data.shape != shape:
+        try:
+            if grad._requires_grad and grad_mode._enabled:
+                axes = sum_axes(grad.data.shape, shape)
+                grad = grad.sum(dim=axes, keepdim=True).reshape(shape) if axes else grad.reshape(shape)
+            else:
+                grad = Tensor(unbroadcast(grad.data, shape))
+        except ShapeError:
+            raise RuntimeError(
+                f"function {name} returned an invalid gradient at index {index} - got "
+                f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
+            ) from None
+    if grad.data.dtype != dtype:
+        grad = grad.to(dtype)
+    return grad
+
+
+# -------------------------------------------------------------------- the steps of apply
+def _needs_input_grad(args: tuple[Any, ...]) -> tuple[bool, ...]:
+    """One flag per input: is it a tensor that requires grad?"""
+    return tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+
+
+def _run_forward(
+    cls: type[Function], ctx: BackwardNode, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Any:
+    """Call ``forward`` with recording off; re-word errors so they name the op and shapes."""
+    previous, grad_mode._enabled = grad_mode._enabled, False
     try:
-        return sum_to(grad, shape)
-    except ValueError:
-        raise RuntimeError(
-            f"{name}.backward returned a gradient of shape {grad.shape} for input {index}, "
-            f"whose shape is {shape}: a gradient must have the shape of its input"
-        ) from None
+        if cls._ctx_free:
+            return cls.forward(*args, **kwargs)
+        return cls.forward(ctx, *args, **kwargs)
+    except (ValueError, TypeError, IndexError) as error:
+        raise _explained(cls.__name__, args, error) from error
+    finally:
+        grad_mode._enabled = previous
+
+
+def _as_outputs(
+    cls: type[Function], ctx: BackwardNode, raw: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Tensor, ...]:
+    """Turn what ``forward`` returned into result tensors (new ones, unless marked dirty)."""
+    items = raw if type(raw) is tuple or type(raw) is list else (raw,)
+    outputs: list[Tensor] = []
+    for item in items:
+        if type(item) is np.ndarray:
+            output = Tensor(item)
+        elif isinstance(item, Tensor):
+            reused = item._grad_fn is not None or item._requires_grad or any(item is a for a in args)
+            dirty = any(item is d for d in ctx._dirty)
+            output = Tensor(item.data) if reused and not dirty else item
+        elif isinstance(item, np.generic | np.ndarray):
+            output = Tensor(np.asarray(item))
+        else:
+            raise TypeError(
+                f"{cls.__name__}.forward returned a {type(item).__name__}; return Tensors or "
+                "NumPy arrays (a tuple of them for several outputs)"
+            )
+        outputs.append(output)
+    first = outputs[0]
+    if first.data.base is not None and first._view is None and not any(first is d for d in ctx._dirty):
+        _track_view(cls, first, args, kwargs)
+    return tuple(outputs)
+
+
+def _owner(array: np.ndarray[Any, Any]) -> Any:
+    """The array that owns the memory ``array`` looks at."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array.base if array.base is not None else array
+
+
+def _track_view(
+    cls: type[Function], output: Tensor, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    """If the result shares an input's memory, it is a view: it shares the version counter.
+
+    A view of the first input can be made again by calling the op on a new base, which is
+    what an in-place write through the view needs (see :mod:`refgrad.ops.inplace`).
+    """
+    owner = _owner(output.data)
+    for position, arg in enumerate(args):
+        if isinstance(arg, Tensor) and _owner(arg.data) is owner:
+            rest = args[1:]
+
+            def replay(base: Tensor) -> Tensor:
+                return cls.apply(base, *rest, **kwargs)  # type: ignore[no-any-return]
+
+            output._become_view_of(arg, replay if position == 0 else None)
+            return
+
+
+def _record(ctx: BackwardNode, args: tuple[Any, ...], outputs: tuple[Tensor, ...]) -> None:
+    """Link the call into the graph: edges to the inputs, outputs to the node, saved tensors."""
+    edges: list[Edge] = []
+    meta: list[tuple[Shape, np.dtype[Any]] | None] = []
+    for arg, needed in zip(args, ctx.needs_input_grad, strict=True):
+        if needed:
+            edges.append(arg._edge())
+            meta.append((arg.data.shape, arg.data.dtype))
+        else:
+            edges.append(_NO_EDGE)
+            meta.append(None)
+    ctx.next_functions = tuple(edges)
+    ctx._input_meta = tuple(meta)
+    for output_nr, output in enumerate(outputs):
+        if output.data.dtype.kind != "f" or any(output is t for t in ctx._non_differentiable):
+            continue
+        if output._view is not None:
+            output._view.version = output._version_counter.value  # its grad_fn is current
+        output._grad_fn, output._output_nr, output._requires_grad = ctx, output_nr, True
+    ctx._output_meta = tuple((o.data.shape, o.data.dtype) for o in outputs)
+    ctx.num_outputs = len(outputs)
+    ctx.output_shape = outputs[0].shape  # for pictures of the graph (refgrad.viz)
+    if ctx._to_save:
+        ctx._saved = tuple(_saved(t, outputs) for t in ctx._to_save)
+        ctx._to_save = ()
+
+
+def _saved(tensor: Tensor | None, outputs: tuple[Tensor, ...]) -> SavedTensor | None:
+    if tensor is None:
+        return None
+    for output_nr, output in enumerate(outputs):
+        if tensor is output and output._grad_fn is not None:
+            return SavedTensor(output, output_nr)  # an output: held without a reference cycle
+    return SavedTensor(tensor)
+
+
+def _mark_dirty_written(ctx: BackwardNode, recording: bool) -> None:
+    """Inputs that forward changed in place: refuse a leaf that requires grad, bump versions."""
+    for tensor in ctx._dirty:
+        if recording and tensor._grad_fn is None and tensor._requires_grad:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation. "
+                f"({ctx.function.__name__} marked it dirty.)"
+            )
+        tensor._version_counter.value += 1
 
 
 def _explained(name: str, args: tuple[Any, ...], error: Exception) -> Exception:
@@ -272,68 +453,24 @@ def _explained(name: str, args: tuple[Any, ...], error: Exception) -> Exception:
         return ValueError(message) if isinstance(error, ValueError) else RuntimeError(message)
 
 
-def _check_forward(name: str, args: tuple[Any, ...], result: Tensor, ctx: BackwardNode) -> None:
-    """Anomaly mode: raise if this op made a NaN or infinity; remember where it was created."""
-    ctx.creation_site = anomaly_mode.user_frame()
-    problem = anomaly_mode.describe_non_finite(result.data)
-    if problem is None:
-        return
-    shapes = ", ".join(str(a.shape) for a in args if isinstance(a, Tensor))
-    inputs_ok = all(
-        anomaly_mode.describe_non_finite(a.data) is None for a in args if isinstance(a, Tensor)
-    )
-    raise anomaly_mode.AnomalyError(
-        f"{name} produced {problem} in forward (input shapes {shapes}; the inputs were "
-        f"{'all finite' if inputs_ok else 'already non-finite'}). The op was called at "
-        f"{ctx.creation_site}"
-    )
-
-
-def _result_tangent(
-    cls: type[Function], ctx: BackwardNode, args: tuple[Any, ...], result: Tensor
-) -> Tensor:
-    """Forward mode: push the inputs' tangents through the op's JVP rule."""
-    tangents = []
-    for arg in args:
-        tangent = forward_ad.tangent_of(arg)
-        if tangent is None and isinstance(arg, Tensor) and arg.dtype.kind == "f":
-            tangent = Tensor(np.zeros(arg.shape, dtype=arg.dtype))  # a constant: no change
-        tangents.append(tangent)
-    # The rule's own ops must not carry tangents (that would be a second-order forward pass).
-    level, forward_ad._level = forward_ad._level, -1
-    try:
-        tangent = cls.jvp(ctx, *tangents)
-    except NotImplementedError:
-        raise NotImplementedError(
-            f"{cls.__name__} has no forward-mode rule: define a static method "
-            f"jvp(ctx, *tangents) returning the tangent of the result"
-        ) from None
-    finally:
-        forward_ad._level = level
-    if tangent.shape != result.shape:
-        from refgrad.ops.shape import broadcast_to
-
-        tangent = broadcast_to(tangent, result.shape)
-    return tangent if tangent.dtype == result.dtype else tangent.to(result.dtype)
-
-
 class Function:
     """Base class of differentiable operations: subclass it, then call ``.apply``.
 
-    Subclasses define two static methods, as in PyTorch:
+    Subclasses define static methods, as in PyTorch:
 
     ``forward(ctx, *args, **kwargs)``
-        Compute the result from the inputs (Tensors and any other arguments), returning a Tensor
-        or a NumPy array. Runs with graph recording off. Save what backward needs with
-        ``ctx.save_for_backward``.
-    ``backward(ctx, grad_output)``
-        Given the gradient of the loss with respect to the result (a Tensor of the result's
-        shape), return one gradient per positional input of ``forward``, each of that input's
-        shape, or ``None`` for inputs that need no gradient. Write it with refgrad operations
-        so that it is differentiable (``create_graph=True``).
-
-    A Function returns exactly one tensor (PyTorch also allows several; refgrad keeps the
-    engine simpler). Only positional arguments receive gradients.
+        Compute the result from the inputs (Tensors and any other arguments), returning a
+        Tensor or a NumPy array, or a tuple of them. Runs with graph recording off. Save what
+        backward needs with ``ctx.save_for_backward``. (Or ``forward(*args)`` without ``ctx``,
+        with a ``setup_context(ctx, inputs, output)`` that does the saving.)
+    ``backward(ctx, *grad_outputs)``
+        Given the gradient of the loss with respect to each result (Tensors of the results'
+        shapes), return one gradient per positional input of ``forward``, of that input's
+        shape or of a shape it broadcasts to (the engine sums it down), or ``None`` for inputs
+        that need no gradient. Write it with refgrad operations so that it is differentiable
+        (``create_graph=True``), or decorate it with :func:`once_differentiable`.
+    ``jvp(ctx, *tangents)``, optional
+        Forward mode: the tangent of the result from one tangent per positional input.
 
     Examples
     --------
@@ -372,10 +509,37 @@ class Function:
     >>> (d2y,) = rg.autograd.grad(dy, x)
     >>> abs(d2y.item() + math.sin(0.5)) < 1e-12
     True
+
+    Several outputs, in the ``setup_context`` style:
+
+    >>> class SinCos(rg.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(x):
+    ...         return np.sin(x.data), np.cos(x.data)
+    ...
+    ...     @staticmethod
+    ...     def setup_context(ctx, inputs, output):
+    ...         (x,) = inputs
+    ...         ctx.save_for_backward(x)
+    ...
+    ...     @staticmethod
+    ...     def backward(ctx, grad_sin, grad_cos):
+    ...         (x,) = ctx.saved_tensors
+    ...         return grad_sin * x.cos() - grad_cos * x.sin()
+    >>> s, c = SinCos.apply(x)
+    >>> (s * c).backward()
+    >>> round(x.grad.item(), 6) == round(math.cos(1.0), 6)  # d(sin x cos x)/dx = cos 2x
+    True
     """
 
     # Built-in ops set this to a LaTeX string for the op reference page.
     derivative: ClassVar[str] = ""
+    # True for the `forward(*args)` + `setup_context(ctx, inputs, output)` style.
+    _ctx_free: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._ctx_free = cls.setup_context is not Function.setup_context
 
     @staticmethod
     def forward(ctx: BackwardNode, *args: Any, **kwargs: Any) -> Any:
@@ -383,7 +547,12 @@ class Function:
         raise NotImplementedError("subclasses of Function must implement forward(ctx, ...)")
 
     @staticmethod
-    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+    def setup_context(ctx: BackwardNode, inputs: tuple[Any, ...], output: Any) -> None:
+        """Save what backward needs, given the inputs and what ``forward(*inputs)`` returned."""
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: BackwardNode, *grad_outputs: Tensor) -> Any:
         """Return the gradients of the inputs; see the class docstring for the contract."""
         raise NotImplementedError("subclasses of Function must implement backward(ctx, grad)")
 
@@ -397,19 +566,21 @@ class Function:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` and, if any input requires grad, record the call in the graph.
 
         Parameters
         ----------
         *args, **kwargs
-            Passed to ``forward``. Tensors among the positional arguments get gradients.
+            Passed to ``forward``. Tensors among the positional arguments get gradients (in the
+            ``setup_context`` style keyword arguments are bound to positions first, so they
+            count as inputs too, as in PyTorch).
 
         Returns
         -------
-        Tensor
-            The result. Its ``grad_fn`` is the call's node if recording was on and an input
-            required grad.
+        Tensor or tuple of Tensor
+            The result(s). Their ``grad_fn`` is the call's node if recording was on and an
+            input required grad.
 
         Examples
         --------
@@ -419,57 +590,99 @@ class Function:
         >>> Mul.apply(a, rg.tensor([3.0, 4.0]))
         tensor([3., 8.], grad_fn=<MulBackward>)
         """
-        needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        record = grad_mode._enabled and True in needs_input_grad
-        ctx = BackwardNode(cls, needs_input_grad)
-        previous, grad_mode._enabled = grad_mode._enabled, False
-        try:
-            raw = cls.forward(ctx, *args, **kwargs)
-        except (ValueError, TypeError, IndexError) as error:
-            raise _explained(cls.__name__, args, error) from error
-        finally:
-            grad_mode._enabled = previous
-        if type(raw) is np.ndarray:
-            result = Tensor(raw)
-        elif isinstance(raw, Tensor):
-            # A result must be a new tensor: never re-label an input or a recorded tensor.
-            reused = raw.grad_fn is not None or raw._requires_grad or any(raw is a for a in args)
-            result = Tensor(raw.data) if reused else raw
-        elif isinstance(raw, np.ndarray | np.generic):
-            result = Tensor(np.asarray(raw))
-        else:
-            raise TypeError(
-                f"{cls.__name__}.forward returned a {type(raw).__name__}; return one Tensor or "
-                "NumPy array (refgrad Functions have a single output)"
-            )
-        if anomaly_mode._enabled:
-            _check_forward(cls.__name__, args, result, ctx)
-        if forward_ad._level >= 0 and any(forward_ad.tangent_of(a) is not None for a in args):
-            result._tangent = (forward_ad._level, _result_tangent(cls, ctx, args, result))
-        if not record or (
-            ctx.__dict__.get("_non_differentiable")
-            and any(raw is t for t in ctx._non_differentiable)
-        ):
-            return result
-        # For each input: the node backward must visit next, and the shape and dtype its
-        # gradient must have (None for inputs that want no gradient).
-        next_nodes: list[Node | None] = []
-        input_meta: list[tuple[Shape, np.dtype[Any]] | None] = []
-        for arg, needed in zip(args, needs_input_grad, strict=True):
-            if needed:
-                next_nodes.append(arg.grad_fn or arg._accumulate_grad_node())
-                input_meta.append((arg.data.shape, arg.data.dtype))
-            else:
-                next_nodes.append(None)
-                input_meta.append(None)
-        ctx.next_nodes = tuple(next_nodes)
-        ctx._input_meta = tuple(input_meta)
-        saved = ctx._saved
-        if saved and isinstance(raw, Tensor) and any(item is raw for item in saved):
-            # Saving the result itself would make a cycle (result -> grad_fn -> result).
-            ctx._saved = tuple(_SavedOutput(result.data) if item is raw else item for item in saved)
-            ctx._saves_output = True
-        ctx.output_shape = result.shape  # for pictures of the graph (refgrad.viz)
-        result._requires_grad = True
-        result.grad_fn = ctx
-        return result
+        if cls._ctx_free and kwargs:
+            args, kwargs = _bind(cls.forward, args, kwargs), {}
+        ctx = BackwardNode(cls, _needs_input_grad(args))
+        raw = _run_forward(cls, ctx, args, kwargs)
+        if cls._ctx_free:
+            cls.setup_context(ctx, args, raw)
+        outputs = _as_outputs(cls, ctx, raw, args, kwargs)
+        recording = grad_mode._enabled and True in ctx.needs_input_grad
+        if ctx._dirty:
+            _mark_dirty_written(ctx, grad_mode._enabled)
+        for plugin in after_forward:
+            plugin(cls, ctx, args, outputs)
+        if recording:
+            _record(ctx, args, outputs)
+        return outputs if type(raw) is tuple or type(raw) is list else outputs[0]
+
+
+def _bind(forward: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """Keyword arguments to positions, with defaults filled in (PyTorch's ``bind_default_args``)."""
+    bound = inspect.signature(forward).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.args
+
+
+def once_differentiable(
+    backward: Callable[..., Any],
+) -> Callable[..., Any]:
+    """Decorate a ``backward`` written in NumPy: it runs once, and refuses to be differentiated.
+
+    The rule runs with recording off. If ``create_graph=True`` asked for its result to be
+    differentiable, the gradients it returns carry a node that raises when backward reaches
+    it, instead of silently giving a wrong second derivative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import refgrad as rg
+    >>> from refgrad.autograd.function import once_differentiable
+    >>> class Cube(rg.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x.data ** 3
+    ...
+    ...     @staticmethod
+    ...     @once_differentiable
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return rg.tensor(3 * x.data ** 2 * grad.data)
+    >>> x = rg.tensor(2.0, requires_grad=True)
+    >>> Cube.apply(x).backward()
+    >>> x.grad
+    tensor(12.)
+    """
+
+    @functools.wraps(backward)
+    def wrapper(ctx: BackwardNode, *grad_outputs: Any) -> Any:
+        with grad_mode.no_grad():
+            grads = backward(ctx, *grad_outputs)
+        wanted = grad_mode._enabled and any(
+            isinstance(g, Tensor) and g._requires_grad for g in grad_outputs
+        )
+        if not wanted:
+            return grads
+        single = not isinstance(grads, tuple)
+        marked = tuple(
+            _DelayedError.apply(_pretend_requires_grad(g), ctx.name()) if isinstance(g, Tensor) else g
+            for g in ((grads,) if single else grads)
+        )
+        return marked[0] if single else marked
+
+    return wrapper
+
+
+def _pretend_requires_grad(grad: Tensor) -> Tensor:
+    # Computed without recording, the gradient requires no grad; an alias that does gives the
+    # error node below an input, so that it is recorded (PyTorch does the same).
+    alias = Tensor(grad.data)
+    alias._requires_grad = True
+    return alias
+
+
+class _DelayedError(Function):
+    """Passes a value through; raises if backward ever reaches it (for once_differentiable)."""
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor, name: str) -> Any:
+        ctx.op = name
+        return x.data
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        raise RuntimeError(
+            f"trying to differentiate twice a function that was marked with "
+            f"@once_differentiable ({ctx.op})"
+        )

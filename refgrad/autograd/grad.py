@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from refgrad.autograd.engine import (
-    _check_differentiable,
-    _seed_gradient,
+    as_tuple,
     cycle_collector_paused,
+    input_edges,
+    root_edges,
     run_backward,
 )
-from refgrad.autograd.node import Node
 from refgrad.tensor import Tensor
-
-
-def _as_tuple(value: Tensor | Sequence[Tensor]) -> tuple[Tensor, ...]:
-    return (value,) if isinstance(value, Tensor) else tuple(value)
 
 
 def grad(
@@ -24,9 +22,13 @@ def grad(
     grad_outputs: Tensor | Sequence[Tensor | None] | None = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
-    allow_unused: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
 ) -> tuple[Tensor | None, ...]:
     """Return the gradients of ``outputs`` with respect to ``inputs``; ``.grad`` is untouched.
+
+    Only the part of the graph between ``outputs`` and ``inputs`` runs (and, without
+    ``retain_graph``, is freed): the rest stays usable for another backward pass.
 
     Parameters
     ----------
@@ -41,8 +43,11 @@ def grad(
         Keep saved tensors for another pass; defaults to ``create_graph``.
     create_graph : bool, default False
         Record the computation of the gradients so they can be differentiated again.
-    allow_unused : bool, default False
+    allow_unused : bool, optional
         Return None for an input the outputs do not depend on, instead of raising.
+        Defaults to ``materialize_grads``.
+    materialize_grads : bool, default False
+        Return zeros instead of None for unused inputs.
 
     Returns
     -------
@@ -61,40 +66,36 @@ def grad(
     (tensor(12.),)
     >>> x.grad is None
     True
+
+    The part of the graph below ``h`` does not run, so it can still be used:
+
+    >>> h = x.exp()
+    >>> z = (h * h).sum()
+    >>> (dz_dh,) = rg.autograd.grad(z, h)
+    >>> h.backward()
+    >>> round(x.grad.item(), 4)
+    7.3891
     """
-    outputs_t = _as_tuple(outputs)
-    inputs_t = _as_tuple(inputs)
-    if grad_outputs is None:
-        given: tuple[Tensor | None, ...] = (None,) * len(outputs_t)
-    else:
-        given = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
-    if len(given) != len(outputs_t):
-        raise RuntimeError(
-            f"grad: got {len(given)} grad_outputs for {len(outputs_t)} outputs; give one per output"
-        )
-    for index, output in enumerate(outputs_t):
-        _check_differentiable(output, index)
-    seeds = [_seed_gradient(o, g, i) for i, (o, g) in enumerate(zip(outputs_t, given, strict=True))]
-
-    nodes: list[Node] = []
-    for index, tensor in enumerate(inputs_t):
-        if not isinstance(tensor, Tensor) or not tensor._requires_grad:
-            raise RuntimeError(
-                f"grad: input {index} does not require grad, so no gradient can be computed "
-                "with respect to it; create it with requires_grad=True"
-            )
-        node = tensor.grad_fn if tensor.grad_fn is not None else tensor._accumulate_grad_node()
-        nodes.append(node)
-
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if materialize_grads and not allow_unused:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True")
+    edges, seeds = root_edges(as_tuple(outputs), grad_outputs)
+    wanted = as_tuple(inputs)
+    targets = input_edges(wanted, "grad")
     keep = create_graph if retain_graph is None else retain_graph
     with cycle_collector_paused():
-        captured = run_backward(outputs_t, seeds, keep, create_graph, capture=nodes)
+        captured = run_backward(edges, seeds, keep, create_graph, inputs=targets)
     results: list[Tensor | None] = []
-    for index, node in enumerate(nodes):
-        if node not in captured and not allow_unused:
-            raise RuntimeError(
-                f"grad: input {index} was not used to compute the outputs, so its gradient is "
-                "undefined; pass allow_unused=True to get None for it"
-            )
-        results.append(captured.get(node))
+    for index, (tensor, edge) in enumerate(zip(wanted, targets, strict=True)):
+        result = captured.get(edge)
+        if result is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {index} appears to not have been used "
+                    "in the graph. Set allow_unused=True if this is the desired behavior."
+                )
+            if materialize_grads:
+                result = Tensor(np.zeros_like(tensor.data))
+        results.append(result)
     return tuple(results)

@@ -1,27 +1,156 @@
-"""The nodes of the backward graph.
+"""The nodes of the backward graph, and everything the graph remembers.
 
-Every tensor that was computed from a tensor requiring grad remembers the node that made it in
-``tensor.grad_fn``. A node knows what to do with the gradient of its output (its backward rule)
-and, through ``next_functions``, the nodes of its inputs. The graph runs from outputs to inputs,
-the direction backward walks it.
+Every tensor computed from a tensor that requires grad points, through ``tensor.grad_fn``, at
+the node that made it, and knows which of that node's outputs it is (``output_nr``; most ops
+have one output). A node holds all the graph's state for its outputs:
+
+* its **edges**, ``next_functions``: for each input of the operation, the node that produced
+  that input and which of its outputs it was (``(None, 0)`` where the input needs no grad). The
+  graph runs from outputs to inputs, the direction backward walks it;
+* the **hooks** registered on its output tensors, and the output tensors that asked to
+  ``retain_grad()``;
+* the **saved tensors** its backward rule needs, each with the version it had when saved
+  (see :class:`SavedTensor`).
 
 Two kinds of node exist:
 
 * :class:`~refgrad.autograd.function.BackwardNode`, made by each call of a
-  :class:`~refgrad.autograd.Function`. It is also the ``ctx`` the Function's ``forward`` and
-  ``backward`` receive, which is why saving a tensor on ``ctx`` keeps it for backward.
+  :class:`~refgrad.autograd.Function`. It is also the ``ctx`` that the Function's ``forward`` and
+  ``backward`` receive, which is why a tensor saved on ``ctx`` is kept for backward.
 * :class:`AccumulateGrad`, the node of a leaf tensor that requires grad: it adds what reaches it
   into the leaf's ``.grad``.
 """
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from refgrad.tensor import Tensor
+import numpy as np
+
+from refgrad.tensor import Tensor, VersionCounter
+
+Hook = Callable[[Tensor], Tensor | None]
+Edge = tuple["Node | None", int]
+
+_handle_ids = itertools.count()
+
+
+class HookDict(dict[int, Any]):
+    """Hooks by handle id, in registration order (a subclass so handles can refer to it weakly)."""
+
+    __slots__ = ("__weakref__",)
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns: ``remove()`` unregisters exactly that registration.
+
+    Each registration gets its own id, so registering the same function twice and removing one
+    handle (even twice) leaves the other registration in place.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor(1.0, requires_grad=True)
+    >>> double = lambda g: g * 2
+    >>> first, second = x.register_hook(double), x.register_hook(double)
+    >>> first.remove()
+    >>> first.remove()  # harmless: the second registration stays
+    >>> (x * 1).backward()
+    >>> x.grad
+    tensor(2.)
+    """
+
+    def __init__(self, hooks: HookDict) -> None:
+        # Weakly: a handle kept by the user must not keep a freed graph's hooks alive.
+        self._hooks_ref = weakref.ref(hooks)
+        self.id = next(_handle_ids)
+
+    def remove(self) -> None:
+        """Unregister the hook; doing it twice is harmless.
+
+        Examples
+        --------
+        See :class:`RemovableHandle`.
+        """
+        hooks = self._hooks_ref()
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.remove()
+
+
+class SavedTensor:
+    """A tensor saved for backward, with the version its data had when it was saved.
+
+    An in-place write bumps a tensor's version. If the version has moved by the time backward
+    unpacks the tensor, the values the backward rule would read are not the values forward
+    used, so unpacking raises instead of returning a silently wrong gradient.
+
+    A node's own output is saved differently: holding the output tensor would make a reference
+    cycle (output -> grad_fn -> output), so only its data and version counter are kept, and a
+    tensor whose ``grad_fn`` is the node is rebuilt on unpacking (double backward flows through it).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> w = rg.tensor([3.0, 4.0], requires_grad=True)
+    >>> y = (w * w).sum()
+    >>> with rg.no_grad():
+    ...     w -= 1
+    >>> y.backward()
+    Traceback (most recent call last):
+    ...
+    RuntimeError: one of the variables needed for gradient computation has been modified by an inplace operation: [refgrad.DoubleTensor [2]] is at version 1; expected version 0 instead. ...
+    """
+
+    __slots__ = ("_counter", "_data", "_output_nr", "_tensor", "_version")
+
+    def __init__(self, tensor: Tensor, output_nr: int | None = None) -> None:
+        self._counter: VersionCounter = tensor._version_counter
+        self._version = self._counter.value
+        self._output_nr = output_nr
+        if output_nr is None:
+            self._tensor: Tensor | None = tensor
+            self._data = None
+        else:
+            self._tensor = None
+            self._data = tensor.data
+
+    def unpack(self, node: Node) -> Tensor:
+        """Return the saved tensor, or raise if it was modified in place since it was saved."""
+        if self._counter.value != self._version:
+            shape = list(self._data.shape if self._data is not None else self._tensor.shape)  # type: ignore[union-attr]
+            dtype = self._data.dtype if self._data is not None else self._tensor.dtype  # type: ignore[union-attr]
+            whose = "" if self._output_nr is None else f", which is output {self._output_nr} of {node.name().removesuffix('Backward')}"
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [refgrad.{_type_name(dtype)} {shape}]{whose}, is at version "
+                f"{self._counter.value}; expected version {self._version} instead. Hint: "
+                "compute the new value out of place (y = y + 1 instead of y += 1), or clone() "
+                "the tensor before changing it."
+            )
+        if self._tensor is not None:
+            return self._tensor
+        output = Tensor(self._data)
+        output._version_counter = self._counter
+        output._requires_grad = True
+        output._grad_fn = node
+        output._output_nr = self._output_nr or 0
+        return output
+
+
+def _type_name(dtype: np.dtype[Any]) -> str:
+    """PyTorch's legacy name for a tensor type, e.g. ``DoubleTensor`` for float64."""
+    names = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
+             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    return names.get(str(dtype), str(dtype)) + "Tensor"
 
 
 class Node:
@@ -29,9 +158,9 @@ class Node:
 
     Attributes
     ----------
-    next_nodes : tuple of (Node or None)
-        One entry per input of the operation: the node of that input, or None where the input
-        does not require grad.
+    next_functions : tuple of (Node or None, int)
+        One edge per input of the operation: the node that produced that input and the index
+        of that input among the node's outputs; ``(None, 0)`` where the input needs no grad.
 
     Examples
     --------
@@ -44,13 +173,17 @@ class Node:
     ((<MulBackward>, 0),)
     """
 
-    __slots__ = ("__weakref__", "_hooks", "_retained", "next_nodes")
+    __slots__ = ("__weakref__", "_hooks", "_retained", "next_functions")
+
+    #: How many outputs the operation had (several for a Function returning a tuple).
+    num_outputs = 1
 
     def __init__(self) -> None:
-        self.next_nodes: tuple[Node | None, ...] = ()
-        # Hooks of the tensor this node produced, and that tensor if it asked to retain_grad().
-        self._hooks: list[Callable[[Tensor], Tensor | None]] | None = None
-        self._retained: weakref.ref[Tensor] | None = None
+        self.next_functions: tuple[Edge, ...] = ()
+        # Hooks of this node's output tensors, by handle id: (output_nr, hook), in order.
+        self._hooks: HookDict | None = None
+        # The output tensors that called retain_grad(), by output_nr.
+        self._retained: dict[int, weakref.ref[Tensor]] | None = None
 
     def name(self) -> str:
         """Return the node's name, as PyTorch's ``grad_fn.name()`` does.
@@ -65,17 +198,34 @@ class Node:
         return type(self).__name__
 
     @property
-    def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
-        """The input nodes, as ``(node, 0)`` pairs in the layout PyTorch uses.
+    def next_nodes(self) -> tuple[Node | None, ...]:
+        """The input nodes alone, without the output indices of :attr:`next_functions`.
 
         Examples
         --------
         >>> import refgrad as rg
         >>> a = rg.tensor(1.0, requires_grad=True)
-        >>> (a + 1.0).grad_fn.next_functions
-        ((<AccumulateGrad>, 0), (None, 0))
+        >>> (a + 1.0).grad_fn.next_nodes
+        (<AccumulateGrad>, None)
         """
-        return tuple((node, 0) for node in self.next_nodes)
+        return tuple(node for node, _ in self.next_functions)
+
+    def add_hook(self, output_nr: int, hook: Hook) -> RemovableHandle:
+        """Register ``hook`` on output ``output_nr`` (what ``Tensor.register_hook`` calls)."""
+        if self._hooks is None:
+            self._hooks = HookDict()
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = (output_nr, hook)
+        return handle
+
+    def retain(self, tensor: Tensor) -> None:
+        """Store the gradient of output ``tensor.output_nr`` in ``tensor.grad`` when it arrives."""
+        if self._retained is None:
+            self._retained = {}
+        self._retained[tensor._output_nr] = weakref.ref(tensor)
+
+    def release(self) -> None:
+        """Free what backward needed (saved tensors); a no-op for nodes that saved nothing."""
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
@@ -83,6 +233,9 @@ class Node:
 
 class AccumulateGrad(Node):
     """The node of a leaf tensor that requires grad: it sums gradients into ``leaf.grad``.
+
+    The leaf holds its node for as long as it lives (hooks registered on the leaf live here), and
+    the node holds the leaf weakly, so neither keeps the other alive in a cycle.
 
     Parameters
     ----------
@@ -100,9 +253,27 @@ class AccumulateGrad(Node):
     True
     """
 
-    __slots__ = ("variable",)
+    __slots__ = ("_variable",)
 
     def __init__(self, variable: Tensor) -> None:
         super().__init__()
-        self.variable = variable
-        self._hooks = variable._hooks  # a leaf's hooks live on the tensor, shared with its node
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self) -> Tensor | None:
+        """The leaf tensor (None once it has been garbage-collected)."""
+        return self._variable()
+
+    def accumulate(self, grad: Tensor, create_graph: bool) -> None:
+        """Add ``grad`` into the leaf's ``.grad`` (PyTorch's AccumulateGrad)."""
+        leaf = self._variable()
+        if leaf is None:
+            return
+        if leaf._grad is None:
+            # Copy: one gradient tensor may reach several leaves (``a + b``), and later
+            # accumulation happens in place.
+            leaf._grad = grad if create_graph else Tensor(np.array(grad.data, dtype=leaf.dtype))
+        elif create_graph or leaf._grad._requires_grad:
+            leaf._grad = leaf._grad + grad
+        else:
+            leaf._grad.data += grad.data

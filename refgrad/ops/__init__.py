@@ -46,6 +46,8 @@ from refgrad.ops.shape import (
 )
 from refgrad.ops.softmax_family import log_softmax, softmax
 
+from refgrad.ops import inplace  # isort: skip  (it builds on the ops above)
+
 __all__ = [
     "abs",
     "add",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,12 +9,6 @@ import numpy as np
 
 from refgrad._typing import Dims, TensorLike
 from refgrad.tensor import Tensor, _dim, _to_array
-
-# Constants made from Python numbers, by (type, value, sign, dtype): `x * 2.0` in a loop reuses
-# one tensor instead of building it anew each step. They are never changed in place, so sharing
-# them is safe; the sign is part of the key because 0.0 == -0.0 but 1 / -0.0 is -inf.
-_CONSTANTS: dict[tuple[Any, ...], Tensor] = {}
-
 
 def constant(value: TensorLike, like: Tensor) -> Tensor:
     """Turn a non-tensor operand into a tensor that requires no grad.
@@ -32,14 +25,9 @@ def constant(value: TensorLike, like: Tensor) -> Tensor:
             dtype = like.data.dtype  # the common case
         else:
             dtype = np.result_type(like.data, value)
-        sign = math.copysign(1.0, value) if isinstance(value, float | np.floating) else 0.0
-        key = (type(value), value, sign, dtype)
-        cached = _CONSTANTS.get(key)
-        if cached is None:
-            if len(_CONSTANTS) >= 1024:  # bounded: a loop over many distinct numbers
-                _CONSTANTS.clear()
-            cached = _CONSTANTS[key] = Tensor(np.asarray(value, dtype=dtype))
-        return cached
+        # A new tensor each time, never a shared one: a backward rule or a user's Function may
+        # receive it from ctx.saved_tensors and write into it.
+        return Tensor(np.asarray(value, dtype=dtype))
     return Tensor(_to_array(value, None, copy=False))
 
 

@@ -1,8 +1,9 @@
 """Element-wise operations and their derivatives.
 
-Binary operations broadcast their operands as NumPy does, so each backward rule ends the same
-way: compute the gradient for the broadcast shape, then :func:`~refgrad.ops.shape.sum_to` it
-back to the operand's own shape (the adjoint of broadcasting is a sum).
+Binary operations broadcast their operands as NumPy does, so a backward rule naturally computes
+each operand's gradient in the broadcast shape. The rules here stop there: the engine sums every
+gradient back to its operand's own shape in one place
+(:func:`~refgrad.autograd.function.fit_to_input`; the adjoint of broadcasting is a sum).
 
 Operations whose NumPy form can produce ``inf`` or ``nan`` (``log(0)``, ``1/0``, ``sqrt(-1)``)
 compute it silently, as PyTorch does, instead of printing a NumPy RuntimeWarning.
@@ -18,7 +19,6 @@ from refgrad._typing import Array, TensorLike
 from refgrad.autograd.function import BackwardNode, Function
 from refgrad.broadcast import broadcast_shapes
 from refgrad.ops._util import constant, pair
-from refgrad.ops.shape import sum_to
 from refgrad.tensor import Tensor
 
 # ---------------------------------------------------------------- arithmetic
@@ -41,13 +41,11 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, a: Tensor, b: Tensor) -> Any:
-        ctx.shapes = (a.shape, b.shape)
         return a.data + b.data
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
-        shape_a, shape_b = ctx.shapes
-        return sum_to(grad_output, shape_a), sum_to(grad_output, shape_b)
+        return grad_output, grad_output
 
     @staticmethod
     def jvp(ctx: BackwardNode, tangent_a: Tensor, tangent_b: Tensor) -> Any:
@@ -71,14 +69,11 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, a: Tensor, b: Tensor) -> Any:
-        ctx.shapes = (a.shape, b.shape)
         return a.data - b.data
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
-        shape_a, shape_b = ctx.shapes
-        grad_b = -grad_output if ctx.needs_input_grad[1] else None
-        return sum_to(grad_output, shape_a), grad_b if grad_b is None else sum_to(grad_b, shape_b)
+        return grad_output, -grad_output if ctx.needs_input_grad[1] else None
 
     @staticmethod
     def jvp(ctx: BackwardNode, tangent_a: Tensor, tangent_b: Tensor) -> Any:
@@ -108,8 +103,8 @@ class Mul(Function):
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         a, b = ctx.saved_tensors
-        grad_a = sum_to(grad_output * b, a.shape) if ctx.needs_input_grad[0] else None
-        grad_b = sum_to(grad_output * a, b.shape) if ctx.needs_input_grad[1] else None
+        grad_a = grad_output * b if ctx.needs_input_grad[0] else None
+        grad_b = grad_output * a if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
     @staticmethod
@@ -142,8 +137,8 @@ class Div(Function):
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         a, b = ctx.saved_tensors
-        grad_a = sum_to(grad_output / b, a.shape) if ctx.needs_input_grad[0] else None
-        grad_b = sum_to(-grad_output * a / (b * b), b.shape) if ctx.needs_input_grad[1] else None
+        grad_a = grad_output / b if ctx.needs_input_grad[0] else None
+        grad_b = -grad_output * a / (b * b) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
     @staticmethod
@@ -212,9 +207,9 @@ class Pow(Function):
         b = tensor_exponent[0] if tensor_exponent else ctx.exponent
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_a = sum_to(grad_output * _pow_local_base(a, b), a.shape)
+            grad_a = grad_output * _pow_local_base(a, b)
         if isinstance(b, Tensor) and ctx.needs_input_grad[1]:
-            grad_b = sum_to(grad_output * _pow_local_exponent(a, b, result), b.shape)
+            grad_b = grad_output * _pow_local_exponent(a, b, result)
         return grad_a, grad_b
 
     @staticmethod
@@ -498,18 +493,16 @@ class Where(Function):
     @staticmethod
     def forward(ctx: BackwardNode, condition: Array, a: Tensor, b: Tensor) -> Any:
         ctx.condition = condition
-        ctx.shapes = (a.shape, b.shape)
         return np.where(condition, a.data, b.data)
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
-        shape_a, shape_b = ctx.shapes
         zero = constant(0.0, grad_output)
         grad_a = grad_b = None
         if ctx.needs_input_grad[1]:
-            grad_a = sum_to(Where.apply(ctx.condition, grad_output, zero), shape_a)
+            grad_a = Where.apply(ctx.condition, grad_output, zero)
         if ctx.needs_input_grad[2]:
-            grad_b = sum_to(Where.apply(ctx.condition, zero, grad_output), shape_b)
+            grad_b = Where.apply(ctx.condition, zero, grad_output)
         return None, grad_a, grad_b
 
     @staticmethod

@@ -1,0 +1,302 @@
+"""In-place writes, and how the graph records them.
+
+``y += x``, ``y.mul_(2)``, ``y[0] = w`` and ``y.copy_(x)`` change the values of an existing
+tensor. Two things must stay right when they do.
+
+1. **Saved tensors.** A node may have saved ``y`` for backward. Its backward rule would read
+   the new values and return a wrong gradient, so every write bumps ``y``'s *version counter*
+   (shared with every view of ``y``), and backward refuses a saved tensor whose version moved.
+2. **The history of** ``y``. After the write, ``y`` holds ``f(old y, x)``, so its ``grad_fn`` must
+   be the node of ``f``. :func:`write` computes ``f`` out of place on a snapshot of the old
+   value (recorded as usual), copies the result into ``y``'s memory, and *rebases* ``y`` onto
+   the new node. A write through a view ``v = y[1:]`` also changes ``y``: ``y`` is rebased onto
+   a :class:`CopySlices` node, whose backward sends the gradient of the written region to the
+   new values and the rest to ``y``'s old history, and ``v`` is made again from the new ``y``.
+
+Two writes are refused while the graph is recorded, as in PyTorch: into a leaf that requires
+grad (its ``.grad`` is about the values the user created; an optimizer changes it under
+``no_grad()``), and into a view of such a leaf.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from refgrad import grad_mode
+from refgrad._typing import TensorLike
+from refgrad.autograd.function import BackwardNode, Function
+from refgrad.ops.elementwise import where
+from refgrad.ops.shape import Index, _normalize_index, broadcast_to
+from refgrad.tensor import Tensor
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+_TORCH_NAMES = {"b": "Bool", "u": "Byte", "i": "Long", "f": "Float"}
+
+
+def write(
+    target: Tensor,
+    op: str,
+    compute: Callable[..., Tensor],
+    *operands: Any,
+    **options: Any,
+) -> Tensor:
+    """Replace ``target``'s values by ``compute(target, *operands, **options)``, in place.
+
+    Parameters
+    ----------
+    target : Tensor
+        The tensor written to.
+    op : str
+        The in-place method's name, for error messages (``"add_"``).
+    compute : callable
+        The out-of-place form of the operation, made of refgrad ops.
+    *operands, **options
+        Passed to ``compute`` after the old value of ``target``.
+
+    Returns
+    -------
+    Tensor
+        ``target`` itself.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> w = rg.tensor([2.0], requires_grad=True)
+    >>> total = rg.zeros(1)
+    >>> for _ in range(3):
+    ...     total += w * 3          # recorded: total's history is rebased each time
+    >>> total.grad_fn, total._version
+    (<AddBackward>, 3)
+    >>> total.sum().backward()
+    >>> w.grad
+    tensor([9.])
+    """
+    recording = grad_mode._enabled
+    if recording:
+        _refuse_leaf_writes(target, op)
+    if not target.data.flags.writeable:
+        raise RuntimeError(
+            f"{op}: unsupported operation: more than one element of the written-to tensor "
+            "refers to a single memory location (it was made by expand or broadcast_to). "
+            "Please clone() the tensor before performing the operation."
+        )
+    needs_graph = recording and (
+        target.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in operands)
+    )
+    if not needs_graph:
+        result = compute(target, *operands, **options)
+        _store(target, _castable(target, result, op), op)
+        target._version_counter.value += 1
+        return target
+
+    # Compute on a snapshot, so that what the new node saves is the old value, not `target`
+    # (whose memory is about to change).
+    old = Tensor(np.array(target.data))
+    old._grad_fn, old._output_nr = target._grad_fn, target._output_nr
+    old._requires_grad = target._requires_grad
+    result = _castable(target, compute(old, *operands, **options), op)
+    _store(target, result, op)
+    target._version_counter.value += 1
+    view = target._view
+    if view is None:
+        target._rebase(result)
+        return target
+    if view.replay is None:
+        raise RuntimeError(
+            f"{op}: this tensor is a view whose relation to its base refgrad cannot replay, "
+            "so the write cannot be recorded. Write into a clone() instead."
+        )
+    base = view.base
+    # The base's old history, under a new name (its memory already holds the new values).
+    base_before = Tensor(base.data)
+    base_before._grad_fn, base_before._output_nr = base._grad_fn, base._output_nr
+    base_before._requires_grad = base._requires_grad
+    base._rebase(CopySlices.apply(base_before, result, view.replay))
+    view.version = base._version_counter.value
+    target._rebase(view.replay(base))
+    return target
+
+
+def _refuse_leaf_writes(target: Tensor, op: str) -> None:
+    """PyTorch's two refusals, while the graph is recorded."""
+    if target._view is None and target._grad_fn is None and target._requires_grad:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation. "
+            f"({op}: change it under `with rg.no_grad():`, as optimizers do, or compute a new "
+            "tensor out of place.)"
+        )
+    view = target._view
+    if view is not None and view.base._grad_fn is None and view.base._requires_grad:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place "
+            f"operation. ({op}: change the leaf under `with rg.no_grad():`, or write into a "
+            "clone().)"
+        )
+
+
+def _castable(target: Tensor, result: Tensor, op: str) -> Tensor:
+    """Check that ``result`` fits ``target`` (shape, dtype category) and cast it to its dtype."""
+    if result.shape != target.shape:
+        raise RuntimeError(
+            f"{op}: output with shape {list(target.shape)} doesn't match the broadcast shape "
+            f"{list(result.shape)}"
+        )
+    if result.dtype == target.dtype:
+        return result
+    if _CATEGORY[result.dtype.kind] > _CATEGORY[target.dtype.kind]:
+        raise RuntimeError(
+            f"{op}: result type {_TORCH_NAMES[result.dtype.kind]} ({result.dtype}) can't be "
+            f"cast to the desired output type {_TORCH_NAMES[target.dtype.kind]} "
+            f"({target.dtype}); convert the tensor first, e.g. t = t.to(rg.float64)"
+        )
+    return result.to(target.dtype)
+
+
+def _store(target: Tensor, result: Tensor, op: str) -> None:
+    """Copy the new values into ``target``'s own memory, which its views share."""
+    np.copyto(target.data, result.data, casting="unsafe")
+
+
+# ---------------------------------------------------------------- the out-of-place forms
+
+
+def filled(input: Tensor, value: TensorLike) -> Tensor:
+    """``input``'s shape and dtype, every element ``value`` (broadcast): ``copy_`` and ``fill_``.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.ops.inplace import filled
+    >>> filled(rg.zeros(2, 2), rg.tensor([1.0, 2.0]))
+    tensor([[1., 2.],
+            [1., 2.]])
+    """
+    if not isinstance(value, Tensor):
+        return Tensor(np.full(input.shape, value, dtype=input.dtype))
+    if value.dtype != input.dtype:
+        value = value.to(input.dtype)
+    return broadcast_to(value, input.shape) * 1  # `* 1`: a new tensor, not a view of `value`
+
+
+def index_put(input: Tensor, value: TensorLike, index: Any) -> Tensor:
+    """``input`` with ``input[index]`` replaced by ``value``: ``input[index] = value``.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.ops.inplace import index_put
+    >>> w = rg.tensor(5.0, requires_grad=True)
+    >>> y = index_put(rg.zeros(3), w, 1)
+    >>> y
+    tensor([0., 5., 0.], grad_fn=<IndexPutBackward>)
+    >>> y.sum().backward()
+    >>> w.grad
+    tensor(1.)
+    """
+    if not isinstance(value, Tensor):
+        value = Tensor(np.asarray(value, dtype=input.dtype))
+    return IndexPut.apply(input, value, _normalize_index(index))
+
+
+class IndexPut(Function):
+    """:math:`y = x` with :math:`y[i] = v`: the out-of-place form of ``x[i] = v``.
+
+    The gradient of the overwritten positions goes to ``v`` (summed where ``v`` was broadcast);
+    ``x`` gets the gradient everywhere else, zero where its old values were overwritten.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = x * 2
+    >>> y[0] = 0.0
+    >>> y.grad_fn
+    <IndexPutBackward>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([0., 2., 2.])
+    """
+
+    derivative = r"\bar x = \bar y \text{ with } \bar x[i] = 0,\quad \bar v = \bar y[i]"
+
+    @staticmethod
+    def forward(ctx: BackwardNode, x: Tensor, value: Tensor, index: tuple[Any, ...]) -> Any:
+        ctx.index = index
+        out = np.array(x.data)
+        try:
+            out[index] = value.data.astype(x.dtype, copy=False)
+        except ValueError as error:
+            raise RuntimeError(
+                f"index_put_: a value of shape {value.shape} cannot be written into the "
+                f"indexed region of shape {np.shape(x.data[index])} of a tensor of shape "
+                f"{x.shape}: {error}"
+            ) from None
+        return out
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        zero = Tensor(np.zeros((), dtype=grad_output.dtype))
+        grad_x = IndexPut.apply(grad_output, zero, ctx.index) if ctx.needs_input_grad[0] else None
+        grad_value = Index.apply(grad_output, ctx.index) if ctx.needs_input_grad[1] else None
+        return grad_x, grad_value
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent_x: Tensor, tangent_value: Tensor, _: None) -> Any:
+        return IndexPut.apply(tangent_x, tangent_value, ctx.index)
+
+
+class CopySlices(Function):
+    """A base after a write through one of its views: the view's region holds ``value``.
+
+    ``replay(base)`` is the view (``base[1:]``, ``base.t()``, ...). Backward splits the
+    gradient by region: inside the view it goes to ``value``, outside it to the old base.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = x * 1
+    >>> _ = y[1:].mul_(2)          # a write through a view of y
+    >>> y.grad_fn
+    <CopySlicesBackward>
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1., 2., 2.])
+    """
+
+    derivative = r"\bar b = \bar y \text{ outside the view},\quad \bar v = \operatorname{view}(\bar y)"
+
+    @staticmethod
+    def forward(
+        ctx: BackwardNode, base: Tensor, value: Tensor, replay: Callable[[Tensor], Tensor]
+    ) -> Any:
+        ctx.replay = replay
+        # Which elements of the base the view covers: write True through the view of a mask
+        # laid out like the base.
+        mask = np.zeros_like(base.data, dtype=np.bool_)
+        with grad_mode.no_grad():
+            region = replay(Tensor(mask)).data
+        region[...] = True
+        if int(mask.sum()) != region.size:
+            raise RuntimeError(
+                "an in-place write through a view could not be recorded: the view does not map "
+                "onto distinct elements of its base. Write into a clone() instead."
+            )
+        ctx.mask = mask
+        return base.data  # already the new values: the write went through the view's memory
+
+    @staticmethod
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
+        grad_base = where(Tensor(ctx.mask), 0.0, grad_output) if ctx.needs_input_grad[0] else None
+        grad_value = ctx.replay(grad_output) if ctx.needs_input_grad[1] else None
+        return grad_base, grad_value, None
+
+    @staticmethod
+    def jvp(ctx: BackwardNode, tangent_base: Tensor, tangent_value: Tensor, _: None) -> Any:
+        tangent = tangent_base * 1
+        with grad_mode.no_grad():
+            ctx.replay(tangent).data[...] = tangent_value.data
+        return tangent
