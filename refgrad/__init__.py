@@ -41,7 +41,14 @@ from refgrad.dtypes import (
     set_default_dtype,
 )
 from refgrad.errors import ShapeError, TargetError
-from refgrad.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from refgrad.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from refgrad.random import Generator, manual_seed, seed
 from refgrad.autograd.node import RemovableHandle
 from refgrad.tensor import MaxResult, Tensor, tensor
@@ -113,6 +120,7 @@ __all__ = [
     "div",
     "double",
     "enable_grad",
+    "inference_mode",
     "exp",
     "eye",
     "flatten",
@@ -124,6 +132,7 @@ __all__ = [
     "int32",
     "int64",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
     "linspace",
     "load",
     "log",

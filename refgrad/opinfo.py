@@ -694,7 +694,7 @@ def saved_for_backward(info: OpInfo) -> list[str]:
     """
     import refgrad
     from refgrad.autograd.engine import topological_order
-    from refgrad.autograd.function import BackwardNode, _SavedOutput
+    from refgrad.autograd.function import BackwardNode
 
     sample = next(info.sample_inputs())
     inputs = [refgrad.tensor(a, requires_grad=True) for a in sample.inputs]
@@ -705,8 +705,9 @@ def saved_for_backward(info: OpInfo) -> list[str]:
         if not isinstance(node, BackwardNode) or node.function not in info.functions:
             continue
         described = []
-        for item in node._saved or ():
-            if isinstance(item, _SavedOutput):
+        for saved in node._saved or ():
+            item = None if saved is None else saved.tensor
+            if saved is not None and saved.output_nr is not None:
                 described.append("its result")
             elif item is None:
                 continue
@@ -729,4 +730,11 @@ def saved_for_backward(info: OpInfo) -> list[str]:
     return list(lines.values())
 
 
-_NODE_FIELDS = {"function", "needs_input_grad", "output_shape", "next_nodes", "creation_site"}
+_NODE_FIELDS = {
+    "function",
+    "needs_input_grad",
+    "output_shape",
+    "next_nodes",
+    "creation_site",
+    "num_outputs",
+}

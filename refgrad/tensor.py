@@ -25,7 +25,7 @@ from refgrad import dtypes, grad_mode
 from refgrad._typing import Array, ArrayLike, Dims, DTypeLike, Shape, TensorLike
 
 if TYPE_CHECKING:
-    from refgrad.autograd.node import AccumulateGrad, Node, RemovableHandle
+    from refgrad.autograd.node import AccumulateGrad, HookDict, Node, RemovableHandle
 
 
 def _to_array(data: Any, dtype: DTypeLike | None, copy: bool) -> Array:
@@ -94,6 +94,14 @@ class ViewInfo:
     ``replay(base)`` applies the view operations that made this view from ``base`` (a slice, a
     reshape, a transpose, ...), recorded in the graph. After an in-place write changes the
     base's history, the view's ``grad_fn`` is made again by replaying it on the new base.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> y = rg.tensor([1.0, 2.0, 3.0], requires_grad=True) * 1
+    >>> tail = y[1:]
+    >>> tail._view.base is y, tail._view.replay(y)
+    (True, tensor([2., 3.], grad_fn=<IndexBackward>))
     """
 
     __slots__ = ("base", "replay", "version")
@@ -135,6 +143,7 @@ class Tensor:
         "__weakref__",
         "_grad",
         "_grad_fn",
+        "_leaf_hooks",
         "_node",
         "_output_nr",
         "_requires_grad",
@@ -156,7 +165,10 @@ class Tensor:
         self._output_nr = 0  # which output of grad_fn this tensor is
         self._grad: Tensor | None = None
         self._requires_grad = False
-        self._node: AccumulateGrad | None = None  # a leaf's node, made when first needed
+        # A leaf's node, made when first needed and held weakly (the graphs using it hold it),
+        # and the hooks registered on the leaf, which outlive any one graph.
+        self._node: weakref.ref[AccumulateGrad] | None = None
+        self._leaf_hooks: HookDict | None = None
         self._tangent: tuple[int, Tensor] | None = None  # forward mode: (level, tangent)
         self._retains_grad = False
         self._version_counter = VersionCounter()
@@ -299,15 +311,19 @@ class Tensor:
         """The graph edge to this tensor: its ``(grad_fn, output_nr)``, or its leaf node.
 
         A leaf that requires grad gets its :class:`~refgrad.autograd.node.AccumulateGrad` node
-        on first use and keeps it, so every graph built from the leaf shares one node.
+        on first use. As in PyTorch the node holds the leaf and the leaf holds the node only
+        weakly: while any graph uses the leaf they share one node, and no cycle keeps them.
         """
         if self._grad_fn is not None:
             return self._grad_fn, self._output_nr
-        if self._node is None:
+        node = self._node() if self._node is not None else None
+        if node is None:
             from refgrad.autograd.node import AccumulateGrad
 
-            self._node = AccumulateGrad(self)
-        return self._node, 0
+            node = AccumulateGrad(self)
+            node._hooks = self._leaf_hooks  # the leaf's hooks, shared, not copied
+            self._node = weakref.ref(node)
+        return node, 0
 
     def backward(
         self,
@@ -384,8 +400,12 @@ class Tensor:
                 "cannot register a hook on a tensor that doesn't require gradient: no gradient "
                 "will ever reach it; set requires_grad=True on the leaves it is computed from"
             )
-        node, output_nr = self._edge()
-        return node.add_hook(output_nr, hook)
+        if self._grad_fn is not None:
+            return self._grad_fn.add_hook(self._output_nr, hook)
+        node, _ = self._edge()
+        handle = node.add_hook(0, hook)
+        self._leaf_hooks = node._hooks  # kept by the leaf for the graphs to come
+        return handle
 
     def retain_grad(self) -> None:
         """Keep the gradient of a non-leaf tensor in its ``.grad`` (leaves always get one).

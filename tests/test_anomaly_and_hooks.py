@@ -86,7 +86,7 @@ def test_hook_with_the_wrong_shape_is_an_error() -> None:
 
 
 def test_hook_on_a_tensor_without_grad_is_an_error() -> None:
-    with pytest.raises(RuntimeError, match="does not require grad"):
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
         rg.tensor(1.0).register_hook(lambda g: None)
 
 

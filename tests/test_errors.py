@@ -53,20 +53,20 @@ def test_second_backward_without_retain_graph() -> None:
 def test_grad_with_respect_to_an_unused_input() -> None:
     x = rg.tensor(1.0, requires_grad=True)
     w = rg.tensor(1.0, requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"input 1.*allow_unused=True"):
+    with pytest.raises(RuntimeError, match=r"index 1.*allow_unused=True"):
         rg.autograd.grad(x * 2, [x, w])
 
 
 def test_grad_with_respect_to_a_tensor_without_requires_grad() -> None:
     x = rg.tensor(1.0, requires_grad=True)
     c = rg.tensor(1.0)
-    with pytest.raises(RuntimeError, match="input 0 does not require grad"):
+    with pytest.raises(RuntimeError, match=r"input 0\) does not require grad"):
         rg.autograd.grad(x * c, [c])
 
 
 def test_grad_with_the_wrong_number_of_grad_outputs() -> None:
     x = rg.tensor([1.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="2 grad_outputs for 1 outputs"):
+    with pytest.raises(RuntimeError, match="2 gradients for 1 outputs"):
         rg.autograd.grad(x * 2, x, [rg.ones(1), rg.ones(1)])
 
 
@@ -110,7 +110,7 @@ def test_item_of_several_elements() -> None:
 
 def test_in_place_change_of_a_leaf_that_requires_grad() -> None:
     w = rg.tensor([1.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"\+=.*no_grad"):
+    with pytest.raises(RuntimeError, match=r"leaf Variable that requires grad.*in-place.*no_grad"):
         w += 1.0
 
 
@@ -326,7 +326,7 @@ class ForwardReturnsAList(rg.autograd.Function):
 
 def test_backward_returning_too_many_gradients() -> None:
     y = TooManyGrads.apply(rg.tensor([1.0, 2.0, 3.0], requires_grad=True)).sum()
-    with pytest.raises(RuntimeError, match=r"TooManyGrads.*2 gradient\(s\).*1 input"):
+    with pytest.raises(RuntimeError, match=r"TooManyGradsBackward returned an incorrect number of gradients \(expected 1, got 2\)"):
         y.backward()
 
 
@@ -335,8 +335,8 @@ def test_backward_returning_a_gradient_of_the_wrong_shape() -> None:
     with pytest.raises(RuntimeError) as error:
         y.backward()
     message = str(error.value)
-    assert "WrongShapeGrad" in message and "input 0" in message
-    assert "(5,)" in message and "(3,)" in message
+    assert "WrongShapeGrad" in message and "index 0" in message  # PyTorch's wording
+    assert "[5]" in message and "[3]" in message
 
 
 def test_backward_returning_an_array() -> None:

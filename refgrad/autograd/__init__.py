@@ -16,7 +16,8 @@ from refgrad.autograd.anomaly_mode import (
     is_anomaly_enabled,
     set_detect_anomaly,
 )
-from refgrad.autograd.function import BackwardNode, Function
+from refgrad.autograd.engine import backward
+from refgrad.autograd.function import BackwardNode, Function, once_differentiable
 from refgrad.autograd.grad import grad
 from refgrad.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from refgrad.autograd.node import AccumulateGrad, Node
@@ -28,6 +29,7 @@ __all__ = [
     "Function",
     "GradcheckError",
     "Node",
+    "backward",
     "detect_anomaly",
     "forward_ad",
     "functional",
@@ -35,5 +37,6 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "is_anomaly_enabled",
+    "once_differentiable",
     "set_detect_anomaly",
 ]

@@ -159,7 +159,12 @@ def check_forward(
     args: tuple[Any, ...],
     outputs: tuple[Tensor, ...],
 ) -> None:
-    """After an op's forward: raise if it made a NaN or infinity; remember where it was called."""
+    """After an op's forward: raise if it made a NaN or infinity; remember where it was called.
+
+    Examples
+    --------
+    See :class:`detect_anomaly`, which plugs it into the kernel.
+    """
     ctx.creation_site = user_frame()
     name = cls.__name__
     for output in outputs:
@@ -180,6 +185,17 @@ def checked_backward(node: Node, grads: list[Tensor | None]) -> tuple[Tensor | N
 
     The ops inside the rule are not checked one by one (that would blame ``Div`` for what
     ``SqrtBackward`` did): the rule's results are checked as a whole and blamed on the node.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([0.0, 1.0], requires_grad=True)
+    >>> y = x.sqrt().sum()             # finite in forward; d sqrt(x)/dx is inf at 0
+    >>> with rg.autograd.detect_anomaly():
+    ...     y.backward()
+    Traceback (most recent call last):
+    ...
+    refgrad.autograd.anomaly_mode.AnomalyError: SqrtBackward returned inf in its gradient ...
     """
     function.after_forward.remove(check_forward)
     try:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from refgrad import grad_mode
-from refgrad.autograd.node import AccumulateGrad, Edge, Node
+from refgrad.autograd.node import Edge, Node
 from refgrad.tensor import Tensor
 
 #: Anomaly detection replaces this while it is on: ``rule_runner(node, grads)`` must return
@@ -182,12 +182,8 @@ def run_backward(
                         captured[(node, output_nr)] = grad
                 if node not in runs:
                     continue
-            elif type(node) is AccumulateGrad:
-                if grads[0] is not None:
-                    node.accumulate(grads[0], create_graph)
-                continue
             if rule_runner is None:
-                input_grads = node.apply_backward(*grads)  # type: ignore[attr-defined]
+                input_grads = node.apply_backward(*grads)
             else:
                 input_grads = rule_runner(node, grads)
             if not retain_graph:
@@ -282,12 +278,32 @@ def cycle_collector_paused() -> Iterator[None]:
 
 
 def as_tuple(value: Any) -> tuple[Any, ...]:
-    """A tensor (or None) as a 1-tuple; a sequence as a tuple."""
+    """A tensor (or None) as a 1-tuple; a sequence as a tuple.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.autograd.engine import as_tuple
+    >>> len(as_tuple(rg.zeros(3))), len(as_tuple([rg.zeros(3), rg.ones(2)]))
+    (1, 2)
+    """
     return (value,) if value is None or isinstance(value, Tensor) else tuple(value)
 
 
 def seed_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
-    """The gradient to start from: 1 for a scalar, else the one given (checked)."""
+    """The gradient to start from: 1 for a scalar, else the one given (checked).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.autograd.engine import seed_gradient
+    >>> seed_gradient(rg.tensor(2.0), None, 0)
+    tensor(1.)
+    >>> seed_gradient(rg.zeros(2), None, 0)
+    Traceback (most recent call last):
+    ...
+    RuntimeError: grad can be implicitly created only for scalar outputs, ...
+    """
     if gradient is None:
         if output.data.size != 1:
             raise RuntimeError(
@@ -310,7 +326,16 @@ def seed_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
 def root_edges(
     outputs: tuple[Tensor, ...], grad_outputs: Any
 ) -> tuple[list[Edge], list[Tensor]]:
-    """Check the outputs, and pair each one's edge with the gradient it starts from."""
+    """Check the outputs, and pair each one's edge with the gradient it starts from.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.autograd.engine import root_edges
+    >>> y = rg.tensor(2.0, requires_grad=True).exp()
+    >>> root_edges((y,), None)
+    ([(<ExpBackward>, 0)], [tensor(1.)])
+    """
     given = (None,) * len(outputs) if grad_outputs is None else as_tuple(grad_outputs)
     if len(given) != len(outputs):
         raise RuntimeError(
@@ -332,7 +357,16 @@ def root_edges(
 
 
 def input_edges(inputs: tuple[Tensor, ...], where: str) -> list[Edge]:
-    """The edges of the tensors gradients are wanted for; each must require grad."""
+    """The edges of the tensors gradients are wanted for; each must require grad.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> from refgrad.autograd.engine import input_edges
+    >>> x = rg.tensor(2.0, requires_grad=True)
+    >>> input_edges((x, x * 3), "grad")
+    [(<AccumulateGrad>, 0), (<MulBackward>, 0)]
+    """
     edges = []
     for index, tensor in enumerate(inputs):
         if not isinstance(tensor, Tensor) or not tensor.requires_grad:
@@ -396,8 +430,8 @@ def backward(
             if grad is None:
                 continue
             node = edge[0]
-            if isinstance(node, AccumulateGrad):
-                node.accumulate(grad, create_graph)
+            if tensor._grad_fn is None:  # a leaf: its AccumulateGrad node
+                node.accumulate(grad, create_graph)  # type: ignore[union-attr]
             elif not tensor._retains_grad:  # a retained gradient was already stored
                 _accumulate_into(tensor, grad, create_graph)
     finally:

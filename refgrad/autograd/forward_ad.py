@@ -180,6 +180,10 @@ def push_tangents(
     This is how forward mode plugs into :meth:`Function.apply
     <refgrad.autograd.Function.apply>`: ``dual_level()`` adds it to the kernel's list of
     ``after_forward`` extensions, and removes it on exit.
+
+    Examples
+    --------
+    See the module's example: every op inside ``dual_level()`` passes through it.
     """
     global _level
     if _level < 0 or not any(tangent_of(a) is not None for a in args):

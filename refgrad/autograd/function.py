@@ -287,6 +287,14 @@ def fit_to_input(
     over the copies (:func:`refgrad.unbroadcast`). Every rule leaves that sum to this function,
     as PyTorch's engine does. Without ``create_graph`` the sum is plain NumPy; with it, the
     differentiable ``sum`` is used so the reduction is itself recorded.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import refgrad as rg
+    >>> from refgrad.autograd.function import fit_to_input
+    >>> fit_to_input(rg.ones(4, 3), ((3,), np.dtype("float64")), "AddBackward", 1)
+    tensor([4., 4., 4.])
     """
     if not isinstance(grad, Tensor):
         raise TypeError(
@@ -336,7 +344,7 @@ def _as_outputs(
     cls: type[Function], ctx: BackwardNode, raw: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[Tensor, ...]:
     """Turn what ``forward`` returned into result tensors (new ones, unless marked dirty)."""
-    items = raw if type(raw) is tuple or type(raw) is list else (raw,)
+    items = raw if type(raw) is tuple else (raw,)
     outputs: list[Tensor] = []
     for item in items:
         if type(item) is np.ndarray:
@@ -349,8 +357,8 @@ def _as_outputs(
             output = Tensor(np.asarray(item))
         else:
             raise TypeError(
-                f"{cls.__name__}.forward returned a {type(item).__name__}; return Tensors or "
-                "NumPy arrays (a tuple of them for several outputs)"
+                f"{cls.__name__}.forward returned a {type(raw).__name__ if type(raw) is not tuple else type(item).__name__}; "
+                "return a Tensor or NumPy array, or a tuple of them for several outputs"
             )
         outputs.append(output)
     first = outputs[0]
@@ -519,13 +527,12 @@ class Function:
     ...
     ...     @staticmethod
     ...     def setup_context(ctx, inputs, output):
-    ...         (x,) = inputs
-    ...         ctx.save_for_backward(x)
+    ...         ctx.save_for_backward(*output)  # sin x and cos x: the derivatives of each other
     ...
     ...     @staticmethod
     ...     def backward(ctx, grad_sin, grad_cos):
-    ...         (x,) = ctx.saved_tensors
-    ...         return grad_sin * x.cos() - grad_cos * x.sin()
+    ...         sin, cos = ctx.saved_tensors
+    ...         return grad_sin * cos - grad_cos * sin
     >>> s, c = SinCos.apply(x)
     >>> (s * c).backward()
     >>> round(x.grad.item(), 6) == round(math.cos(1.0), 6)  # d(sin x cos x)/dx = cos 2x
@@ -548,7 +555,12 @@ class Function:
 
     @staticmethod
     def setup_context(ctx: BackwardNode, inputs: tuple[Any, ...], output: Any) -> None:
-        """Save what backward needs, given the inputs and what ``forward(*inputs)`` returned."""
+        """Save what backward needs, given the inputs and what ``forward(*inputs)`` returned.
+
+        Examples
+        --------
+        See :class:`Function` (the ``SinCos`` example).
+        """
         raise NotImplementedError
 
     @staticmethod
@@ -594,9 +606,11 @@ class Function:
             args, kwargs = _bind(cls.forward, args, kwargs), {}
         ctx = BackwardNode(cls, _needs_input_grad(args))
         raw = _run_forward(cls, ctx, args, kwargs)
-        if cls._ctx_free:
-            cls.setup_context(ctx, args, raw)
         outputs = _as_outputs(cls, ctx, raw, args, kwargs)
+        if cls._ctx_free:
+            cls.setup_context(ctx, args, outputs if type(raw) is tuple else outputs[0])
+            if ctx._dirty:  # declared only now: a returned input is that input, not a copy
+                outputs = _as_outputs(cls, ctx, raw, args, kwargs)
         recording = grad_mode._enabled and True in ctx.needs_input_grad
         if ctx._dirty:
             _mark_dirty_written(ctx, grad_mode._enabled)
@@ -604,7 +618,7 @@ class Function:
             plugin(cls, ctx, args, outputs)
         if recording:
             _record(ctx, args, outputs)
-        return outputs if type(raw) is tuple or type(raw) is list else outputs[0]
+        return outputs if type(raw) is tuple else outputs[0]
 
 
 def _bind(forward: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from refgrad import grad_mode
 from refgrad.tensor import Tensor, VersionCounter
 
 Hook = Callable[[Tensor], Tensor | None]
@@ -39,7 +40,16 @@ _handle_ids = itertools.count()
 
 
 class HookDict(dict[int, Any]):
-    """Hooks by handle id, in registration order (a subclass so handles can refer to it weakly)."""
+    """Hooks by handle id, in registration order (a subclass so handles can refer to it weakly).
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> y = rg.tensor(1.0, requires_grad=True) * 2
+    >>> handle = y.register_hook(print)
+    >>> list(y.grad_fn._hooks) == [handle.id]
+    True
+    """
 
     __slots__ = ("__weakref__",)
 
@@ -123,15 +133,46 @@ class SavedTensor:
             self._tensor = None
             self._data = tensor.data
 
+    @property
+    def output_nr(self) -> int | None:
+        """Which output of its node the saved tensor is, or None for a saved input.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> y = rg.tensor(1.0, requires_grad=True).exp()   # Exp saves its own result
+        >>> [saved.output_nr for saved in y.grad_fn._saved]
+        [0]
+        """
+        return self._output_nr
+
+    @property
+    def tensor(self) -> Tensor | None:
+        """The saved input itself (None for a saved output, kept only as data).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.tensor(1.0, requires_grad=True)
+        >>> [saved.tensor is x for saved in (x * x).grad_fn._saved]
+        [True, True]
+        """
+        return self._tensor
+
     def unpack(self, node: Node) -> Tensor:
-        """Return the saved tensor, or raise if it was modified in place since it was saved."""
+        """Return the saved tensor, or raise if it was modified in place since it was saved.
+
+        Examples
+        --------
+        See :class:`SavedTensor`.
+        """
         if self._counter.value != self._version:
             shape = list(self._data.shape if self._data is not None else self._tensor.shape)  # type: ignore[union-attr]
             dtype = self._data.dtype if self._data is not None else self._tensor.dtype  # type: ignore[union-attr]
-            whose = "" if self._output_nr is None else f", which is output {self._output_nr} of {node.name().removesuffix('Backward')}"
+            whose = "" if self._output_nr is None else f", which is output {self._output_nr} of {node.name().removesuffix('Backward')},"
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [refgrad.{_type_name(dtype)} {shape}]{whose}, is at version "
+                f"inplace operation: [refgrad.{_type_name(dtype)} {shape}]{whose} is at version "
                 f"{self._counter.value}; expected version {self._version} instead. Hint: "
                 "compute the new value out of place (y = y + 1 instead of y += 1), or clone() "
                 "the tensor before changing it."
@@ -211,7 +252,17 @@ class Node:
         return tuple(node for node, _ in self.next_functions)
 
     def add_hook(self, output_nr: int, hook: Hook) -> RemovableHandle:
-        """Register ``hook`` on output ``output_nr`` (what ``Tensor.register_hook`` calls)."""
+        """Register ``hook`` on output ``output_nr`` (what ``Tensor.register_hook`` calls).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> y = rg.tensor(1.0, requires_grad=True) * 2
+        >>> _ = y.grad_fn.add_hook(0, lambda g: g * 5)
+        >>> y.backward()
+        >>> y.grad_fn.next_functions[0][0].variable.grad
+        tensor(10.)
+        """
         if self._hooks is None:
             self._hooks = HookDict()
         handle = RemovableHandle(self._hooks)
@@ -219,13 +270,32 @@ class Node:
         return handle
 
     def retain(self, tensor: Tensor) -> None:
-        """Store the gradient of output ``tensor.output_nr`` in ``tensor.grad`` when it arrives."""
+        """Store the gradient of output ``tensor.output_nr`` in ``tensor.grad`` when it arrives.
+
+        Examples
+        --------
+        See :meth:`refgrad.Tensor.retain_grad`, which calls it.
+        """
         if self._retained is None:
             self._retained = {}
         self._retained[tensor._output_nr] = weakref.ref(tensor)
 
+    def apply_backward(self, *grad_outputs: Tensor | None) -> tuple[Tensor | None, ...]:
+        """Given one gradient per output, return one gradient per input (the backward rule).
+
+        Examples
+        --------
+        See :meth:`refgrad.autograd.BackwardNode.apply_backward`.
+        """
+        raise NotImplementedError
+
     def release(self) -> None:
-        """Free what backward needed (saved tensors); a no-op for nodes that saved nothing."""
+        """Free what backward needed (saved tensors); a no-op for nodes that saved nothing.
+
+        Examples
+        --------
+        See :meth:`refgrad.autograd.BackwardNode.release`.
+        """
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
@@ -234,8 +304,8 @@ class Node:
 class AccumulateGrad(Node):
     """The node of a leaf tensor that requires grad: it sums gradients into ``leaf.grad``.
 
-    The leaf holds its node for as long as it lives (hooks registered on the leaf live here), and
-    the node holds the leaf weakly, so neither keeps the other alive in a cycle.
+    The node holds the leaf; the leaf holds its node only weakly, and keeps the dict of its
+    hooks itself (shared with the node), so hooks registered on a leaf serve every graph.
 
     Parameters
     ----------
@@ -257,18 +327,45 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable: Tensor) -> None:
         super().__init__()
-        self._variable = weakref.ref(variable)
+        self._variable = variable
 
     @property
-    def variable(self) -> Tensor | None:
-        """The leaf tensor (None once it has been garbage-collected)."""
-        return self._variable()
+    def variable(self) -> Tensor:
+        """The leaf tensor.
+
+        Examples
+        --------
+        See :class:`AccumulateGrad`.
+        """
+        return self._variable
+
+    def apply_backward(self, *grad_outputs: Tensor | None) -> tuple[Tensor | None, ...]:
+        """Accumulate the gradient into ``.grad``; a leaf has no inputs to pass anything to.
+
+        Examples
+        --------
+        See :class:`AccumulateGrad`.
+        """
+        grad = grad_outputs[0]
+        if grad is not None:
+            # The engine runs with recording on exactly when create_graph=True.
+            self.accumulate(grad, create_graph=grad_mode._enabled)
+        return ()
 
     def accumulate(self, grad: Tensor, create_graph: bool) -> None:
-        """Add ``grad`` into the leaf's ``.grad`` (PyTorch's AccumulateGrad)."""
-        leaf = self._variable()
-        if leaf is None:
-            return
+        """Add ``grad`` into the leaf's ``.grad`` (PyTorch's AccumulateGrad).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> w = rg.tensor([1.0, 2.0], requires_grad=True)
+        >>> node, _ = w._edge()
+        >>> node.accumulate(rg.tensor([0.5, 0.5]), create_graph=False)
+        >>> node.accumulate(rg.tensor([0.5, 0.5]), create_graph=False)
+        >>> w.grad
+        tensor([1., 1.])
+        """
+        leaf = self._variable
         if leaf._grad is None:
             # Copy: one gradient tensor may reach several leaves (``a + b``), and later
             # accumulation happens in place.

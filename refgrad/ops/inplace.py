@@ -241,7 +241,7 @@ class IndexPut(Function):
         zero = Tensor(np.zeros((), dtype=grad_output.dtype))
         grad_x = IndexPut.apply(grad_output, zero, ctx.index) if ctx.needs_input_grad[0] else None
         grad_value = Index.apply(grad_output, ctx.index) if ctx.needs_input_grad[1] else None
-        return grad_x, grad_value
+        return grad_x, grad_value, None
 
     @staticmethod
     def jvp(ctx: BackwardNode, tangent_x: Tensor, tangent_value: Tensor, _: None) -> Any:
