@@ -196,6 +196,7 @@ def push_tangents(
         tangents.append(tangent)
     # The rule's own ops must not carry tangents (that would be a second-order forward pass).
     level, _level = _level, -1
+    ctx._in_jvp = True
     try:
         result = cls.jvp(ctx, *tangents)
     except NotImplementedError:
@@ -205,6 +206,7 @@ def push_tangents(
         ) from None
     finally:
         _level = level
+        ctx._in_jvp = False
     results = result if isinstance(result, tuple) else (result,)
     for output, tangent in zip(outputs, results, strict=False):
         if tangent is None or output.dtype.kind != "f":

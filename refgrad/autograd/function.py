@@ -87,10 +87,12 @@ class BackwardNode(Node):
         self.function = function
         self.needs_input_grad = needs_input_grad
         self._to_save: tuple[Tensor | None, ...] = ()  # what forward asked to save
+        self._for_forward: tuple[Tensor | None, ...] | None = None  # ... for jvp, if different
         self._saved: tuple[SavedTensor | None, ...] | None = ()  # ... once recorded; None: freed
         self._dirty: tuple[Tensor, ...] = ()
         self._non_differentiable: tuple[Tensor, ...] = ()
         self._materialize_grads = True
+        self._in_jvp = False  # forward mode sets it while the op's jvp runs
         self._input_meta: tuple[tuple[Shape, np.dtype[Any]] | None, ...] = ()
         self._output_meta: tuple[tuple[Shape, np.dtype[Any]], ...] = ()
 
@@ -114,6 +116,20 @@ class BackwardNode(Node):
         See :class:`BackwardNode`.
         """
         self._to_save = tensors
+
+    def save_for_forward(self, *tensors: Tensor | None) -> None:
+        """Keep tensors for ``jvp`` (forward mode), where ``ctx.saved_tensors`` returns them.
+
+        Use it when forward mode needs other tensors than backward: an op saves for backward
+        only what the gradients asked for need, as PyTorch does, so that an in-place change
+        of a tensor no gradient depends on is not an error.
+
+        Examples
+        --------
+        See :class:`refgrad.ops.elementwise.Mul`, which saves each factor for backward only if
+        the *other* factor's gradient is wanted, and both for forward mode.
+        """
+        self._for_forward = tensors
 
     def mark_dirty(self, *tensors: Tensor) -> None:
         """Declare that ``forward`` changed these inputs in place (and returns them).
@@ -207,6 +223,8 @@ class BackwardNode(Node):
                 "the graph a second time or if you need to access saved tensors after calling "
                 "backward."
             )
+        if self._for_forward is not None and self._in_jvp:
+            return self._for_forward  # type: ignore[return-value]
         if not self._saved:  # not recorded (no input requires grad): forward's own tensors
             return self._to_save  # type: ignore[return-value]
         return tuple(s.unpack(self) if s is not None else None for s in self._saved)  # type: ignore[misc]
@@ -616,6 +634,7 @@ class Function:
             _mark_dirty_written(ctx, grad_mode._enabled)
         for plugin in after_forward:
             plugin(cls, ctx, args, outputs)
+        ctx._for_forward = None  # jvp has run (in a plugin) if it was going to
         if recording:
             _record(ctx, args, outputs)
         return outputs if type(raw) is tuple else outputs[0]

@@ -97,7 +97,10 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, a: Tensor, b: Tensor) -> Any:
-        ctx.save_for_backward(a, b)
+        # Each factor is needed only for the other one's gradient (as PyTorch saves them).
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.save_for_forward(a, b)
         return a.data * b.data
 
     @staticmethod
@@ -130,7 +133,8 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, a: Tensor, b: Tensor) -> Any:
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)  # a only for b's gradient
+        ctx.save_for_forward(a, b)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return a.data / b.data
 

@@ -39,24 +39,31 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, a: Tensor, b: Tensor) -> Any:
-        ctx.save_for_backward(a, b)
+        # The shapes are needed either way; each operand's values only for the other's gradient.
+        need_a, need_b = ctx.needs_input_grad
+        ctx.shapes = (a.shape, b.shape)
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.save_for_forward(a, b)
         return np.matmul(a.data, b.data)
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         a, b = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
         # A 1-D operand is a matrix with a size-1 axis that matmul removed from the result:
         # put those axes back so that the 2-D formulas apply, then take them out again.
-        a2 = reshape(a, (1, a.shape[0])) if a.ndim == 1 else a
-        b2 = reshape(b, (b.shape[0], 1)) if b.ndim == 1 else b
-        batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
-        g = reshape(grad_output, (*batch, a2.shape[-2], b2.shape[-1]))
+        shape_a2 = (1, shape_a[0]) if len(shape_a) == 1 else shape_a
+        shape_b2 = (shape_b[0], 1) if len(shape_b) == 1 else shape_b
+        batch = np.broadcast_shapes(shape_a2[:-2], shape_b2[:-2])
+        g = reshape(grad_output, (*batch, shape_a2[-2], shape_b2[-1]))
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
             # Batch axes that broadcasting added to A are summed away.
-            grad_a = reshape(sum_to(g @ transpose(b2, -1, -2), a2.shape), a.shape)
+            b2 = reshape(b, shape_b2)
+            grad_a = reshape(sum_to(g @ transpose(b2, -1, -2), shape_a2), shape_a)
         if ctx.needs_input_grad[1]:
-            grad_b = reshape(sum_to(transpose(a2, -1, -2) @ g, b2.shape), b.shape)
+            a2 = reshape(a, shape_a2)
+            grad_b = reshape(sum_to(transpose(a2, -1, -2) @ g, shape_b2), shape_b)
         return grad_a, grad_b
 
     @staticmethod
@@ -96,7 +103,11 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, x: Tensor, weight: Tensor, bias: Tensor | None) -> Any:
-        ctx.save_for_backward(x, weight)
+        # x only for the weight's gradient, the weight only for x's (as PyTorch saves them).
+        need_x, need_weight, _ = ctx.needs_input_grad
+        ctx.weight_shape = weight.shape
+        ctx.save_for_backward(x if need_weight else None, weight if need_x else None)
+        ctx.save_for_forward(x, weight)
         out = x.data @ weight.data.T
         if bias is not None:
             out += bias.data  # in place: the product is a fresh array
@@ -105,12 +116,13 @@ class Linear(Function):
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         x, weight = ctx.saved_tensors
+        out_features, in_features = ctx.weight_shape
         # Every row of x (whatever its batch dimensions) met every row of W: flatten the batch.
-        rows = reshape(grad_output, (-1, weight.shape[0]))
+        rows = reshape(grad_output, (-1, out_features))
         grad_x = grad_output @ weight if ctx.needs_input_grad[0] else None
         grad_weight = None
         if ctx.needs_input_grad[1]:
-            grad_weight = transpose(rows, 0, 1) @ reshape(x, (-1, weight.shape[1]))
+            grad_weight = transpose(rows, 0, 1) @ reshape(x, (-1, in_features))
         grad_bias = rows.sum(0) if ctx.needs_input_grad[2] else None
         return grad_x, grad_weight, grad_bias
 
