@@ -106,7 +106,9 @@ class ViewInfo:
 
     __slots__ = ("base", "replay", "version")
 
-    def __init__(self, base: Tensor, replay: Callable[[Tensor], Tensor], version: int) -> None:
+    def __init__(
+        self, base: Tensor, replay: Callable[[Tensor], Tensor] | None, version: int
+    ) -> None:
         self.base = base
         self.replay = replay
         self.version = version  # the base's version when this view's grad_fn was made
@@ -486,13 +488,16 @@ class Tensor:
         if self._retains_grad and self._grad_fn is not None:
             self._grad_fn.retain(self)
 
-    def _become_view_of(self, base: Tensor, replay: Callable[[Tensor], Tensor]) -> None:
+    def _become_view_of(self, base: Tensor, replay: Callable[[Tensor], Tensor] | None) -> None:
         """Record that this tensor shares ``base``'s memory and is made from it by ``replay``."""
         if base._view is not None:  # a view of a view: remember the root and the whole path
-            root, first = base._view.base, base._view.replay
+            root, first, last = base._view.base, base._view.replay, replay
+            if first is None or last is None:
+                path = None
+            else:
 
-            def path(tensor: Tensor) -> Tensor:
-                return replay(first(tensor))
+                def path(tensor: Tensor) -> Tensor:
+                    return last(first(tensor))  # type: ignore[misc]
 
             base, replay = root, path
         self._version_counter = base._version_counter
@@ -511,7 +516,7 @@ class Tensor:
         if counter == view.version or not grad_mode._enabled:
             return
         view.version = counter
-        if view.base._requires_grad:
+        if view.base._requires_grad and view.replay is not None:
             fresh = view.replay(view.base)
             self._grad_fn, self._output_nr = fresh._grad_fn, fresh._output_nr
             self._requires_grad = fresh._requires_grad

@@ -28,12 +28,16 @@ import numpy as np
 from refgrad import grad_mode
 from refgrad._typing import TensorLike
 from refgrad.autograd.function import BackwardNode, Function
+from refgrad.autograd.node import _type_name as _tensor_type_name
 from refgrad.ops.elementwise import where
-from refgrad.ops.shape import Index, _normalize_index, broadcast_to
+from refgrad.ops.shape import Index, _normalize_index, broadcast_to, reshape, sum_to
 from refgrad.tensor import Tensor
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
-_TORCH_NAMES = {"b": "Bool", "u": "Byte", "i": "Long", "f": "Float"}
+
+
+def _type_name(dtype: np.dtype[Any]) -> str:
+    return _tensor_type_name(dtype).removesuffix("Tensor")
 
 
 def write(
@@ -148,9 +152,9 @@ def _castable(target: Tensor, result: Tensor, op: str) -> Tensor:
         return result
     if _CATEGORY[result.dtype.kind] > _CATEGORY[target.dtype.kind]:
         raise RuntimeError(
-            f"{op}: result type {_TORCH_NAMES[result.dtype.kind]} ({result.dtype}) can't be "
-            f"cast to the desired output type {_TORCH_NAMES[target.dtype.kind]} "
-            f"({target.dtype}); convert the tensor first, e.g. t = t.to(rg.float64)"
+            f"result type {_type_name(result.dtype)} can't be cast to the desired output type "
+            f"{_type_name(target.dtype)} ({op}: {result.dtype} into {target.dtype}; convert "
+            "the tensor first, e.g. t = t.to(rg.float64), or compute out of place)"
         )
     return result.to(target.dtype)
 
@@ -225,9 +229,16 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx: BackwardNode, x: Tensor, value: Tensor, index: tuple[Any, ...]) -> Any:
         ctx.index = index
+        ctx.value_shape = value.shape
         out = np.array(x.data)
+        region = np.shape(x.data[index])
+        data = value.data
+        # Like PyTorch (and unlike NumPy), a value may have extra leading axes of size 1.
+        while data.ndim > len(region) and data.shape[0] == 1:
+            data = data[0]
+        ctx.squeezed_shape = data.shape
         try:
-            out[index] = value.data.astype(x.dtype, copy=False)
+            out[index] = data.astype(x.dtype, copy=False)
         except ValueError as error:
             raise RuntimeError(
                 f"index_put_: a value of shape {value.shape} cannot be written into the "
@@ -240,7 +251,10 @@ class IndexPut(Function):
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         zero = Tensor(np.zeros((), dtype=grad_output.dtype))
         grad_x = IndexPut.apply(grad_output, zero, ctx.index) if ctx.needs_input_grad[0] else None
-        grad_value = Index.apply(grad_output, ctx.index) if ctx.needs_input_grad[1] else None
+        grad_value = None
+        if ctx.needs_input_grad[1]:
+            grad_value = sum_to(Index.apply(grad_output, ctx.index), ctx.squeezed_shape)
+            grad_value = reshape(grad_value, ctx.value_shape)
         return grad_x, grad_value, None
 
     @staticmethod
