@@ -17,7 +17,7 @@ import pytest
 
 import refgrad as rg
 import refgrad.autograd.forward_ad as fwAD
-from refgrad.opinfo import OP_REGISTRY, OpInfo, Sample
+from refgrad.testing.opinfo import OP_REGISTRY, OpInfo, Sample
 
 CASES = [
     pytest.param(op, sample, id=f"{op.name}-{sample.describe()}")

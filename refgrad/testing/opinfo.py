@@ -46,7 +46,7 @@ class Sample:
 
     Examples
     --------
-    >>> from refgrad.opinfo import Sample
+    >>> from refgrad.testing.opinfo import Sample
     >>> import numpy as np
     >>> Sample((np.ones(3),), {"dim": 0}).describe()
     '(3,) dim=0'
@@ -60,7 +60,7 @@ class Sample:
 
         Examples
         --------
-        >>> from refgrad.opinfo import Sample
+        >>> from refgrad.testing.opinfo import Sample
         >>> import numpy as np
         >>> Sample((np.ones((2, 1)), np.ones(()))).describe()
         '(2,1),()'
@@ -94,7 +94,7 @@ class OpInfo:
     Examples
     --------
     >>> import refgrad as rg
-    >>> from refgrad.opinfo import OP_REGISTRY
+    >>> from refgrad.testing.opinfo import OP_REGISTRY
     >>> info = next(op for op in OP_REGISTRY if op.name == "mul")
     >>> sample = next(info.sample_inputs())
     >>> info.call(rg, *[rg.tensor(a) for a in sample.inputs], **sample.kwargs).shape
@@ -113,7 +113,7 @@ class OpInfo:
 
         Examples
         --------
-        >>> from refgrad.opinfo import OP_REGISTRY
+        >>> from refgrad.testing.opinfo import OP_REGISTRY
         >>> sum(1 for _ in OP_REGISTRY[0].sample_inputs()) > 0
         True
         """
@@ -683,7 +683,7 @@ def saved_for_backward(info: OpInfo) -> list[str]:
 
     Examples
     --------
-    >>> from refgrad.opinfo import OP_REGISTRY, saved_for_backward
+    >>> from refgrad.testing.opinfo import OP_REGISTRY, saved_for_backward
     >>> ops = {op.name: op for op in OP_REGISTRY}
     >>> saved_for_backward(ops["mul"])
     ['Mul: the inputs a and b']
