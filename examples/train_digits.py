@@ -5,7 +5,8 @@ The data ship with scikit-learn (nothing is downloaded): 1,797 images of the dig
 training; of the rest, a part is kept aside to validate each epoch. The network is a
 multilayer perceptron 64 → 128 → 10 trained with Adam on the cross-entropy loss.
 
-Run it from the repository's root::
+Run it from the repository's root, with scikit-learn and tqdm (for ``fit``'s progress bar)
+installed, e.g. by ``pip install -e '.[tests]'``::
 
     python examples/train_digits.py
 
