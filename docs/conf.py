@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.metadata
+import importlib
 import importlib.util
 import os
 import re
@@ -14,6 +14,8 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+import refgrad
+
 HERE = Path(__file__).parent.resolve()
 
 # -- Project --------------------------------------------------------------------------------------
@@ -21,7 +23,7 @@ HERE = Path(__file__).parent.resolve()
 project = "refgrad"
 author = "the refgrad authors"
 copyright = "refgrad authors"
-release = importlib.metadata.version("refgrad")
+release = refgrad.__version__  # the one definition; pyproject.toml reads it too
 version = ".".join(release.split(".")[:2])
 
 extensions = [
