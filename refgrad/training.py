@@ -83,7 +83,7 @@ class _Tally:
 def evaluate(
     model: Module, loss_fn: LossFn, loader: Iterable[tuple[Tensor, Tensor]]
 ) -> tuple[float, float]:
-    """The mean loss and the accuracy of ``model`` over ``loader``, without recording a graph.
+    """Compute the mean loss and the accuracy of ``model`` over ``loader``, recording no graph.
 
     The model is put in evaluation mode (``model.eval()``) and left there.
 
@@ -198,7 +198,7 @@ def fit(
 
 
 def _tqdm() -> Any:
-    """tqdm's progress bar, imported only when one is asked for: tqdm is an optional extra."""
+    """Import tqdm's progress bar, only when one is asked for: tqdm is an optional extra."""
     try:
         from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
     except ImportError as error:

@@ -56,7 +56,7 @@ class Sample:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
-        """A short label for test ids: the shapes, then the keywords.
+        """Label the sample for test ids: the shapes, then the keywords.
 
         Examples
         --------
@@ -109,7 +109,7 @@ class OpInfo:
     broadcasting: str = "none"
 
     def sample_inputs(self, seed: int = 0) -> Iterator[Sample]:
-        """The samples, drawn from a generator seeded with ``seed``.
+        """Draw the samples from a generator seeded with ``seed``.
 
         Examples
         --------
@@ -716,7 +716,7 @@ USAGE: dict[str, str] = {
 
 
 def saved_for_backward(info: OpInfo) -> list[str]:
-    """What each of the op's Functions keeps for backward, found by running the op once.
+    """List what each of the op's Functions keeps for backward, found by running the op once.
 
     The first sample is run with every input requiring grad; for each node of the resulting
     graph made by one of ``info.functions``, the tensors it saved are identified (an input, its
