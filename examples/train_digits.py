@@ -32,7 +32,7 @@ BATCH_SIZE = 32
 
 
 def load_splits(seed: int = SEED) -> tuple[TensorDataset, TensorDataset, TensorDataset]:
-    """The digits as train, validation and test sets (60%, 15% and 25%, stratified)."""
+    """Split the digits into train, validation and test sets (60%, 15% and 25%, stratified)."""
     digits = load_digits()
     x = digits.data / 16.0  # intensities 0..16 scaled to [0, 1]
     y = digits.target
@@ -50,7 +50,7 @@ def load_splits(seed: int = SEED) -> tuple[TensorDataset, TensorDataset, TensorD
 
 
 def make_model() -> rg.nn.Sequential:
-    """A multilayer perceptron: 64 pixels in, 128 hidden ReLU units, 10 class scores out."""
+    """Build a multilayer perceptron: 64 pixels in, 128 hidden ReLU units, 10 class scores out."""
     return rg.nn.Sequential(rg.nn.Linear(64, 128), rg.nn.ReLU(), rg.nn.Linear(128, 10))
 
 

@@ -1,10 +1,10 @@
-"""Forward mode: every op's JVP rule against finite differences and against its VJP rule.
+r"""Forward mode: every op's JVP rule against finite differences and against its VJP rule.
 
 For each op and sample of the registry, with random directions ``v`` (one per input) and a
 random cotangent ``u`` of the output's shape:
 
 * the tangent forward mode carries out equals :math:`J v` from central differences;
-* :math:`\\langle u, J v \\rangle = \\langle J^T u, v \\rangle`: the JVP rule is the transpose of
+* :math:`\langle u, J v \rangle = \langle J^T u, v \rangle`: the JVP rule is the transpose of
   the backward rule.
 """
 

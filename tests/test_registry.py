@@ -68,7 +68,7 @@ def _applies_function(function: Callable[..., Any], seen: set[Any]) -> bool:
 
 
 def public_ops() -> dict[str, Callable[..., Any]]:
-    """The public differentiable functions, by the name a user writes (``nn.functional.linear``)."""
+    """List the public differentiable functions, by the name a user writes (``nn.functional.x``)."""
     ops = {}
     for module, prefix in ((rg, ""), (F, "nn.functional.")):
         for name in module.__all__:
@@ -81,7 +81,7 @@ def public_ops() -> dict[str, Callable[..., Any]]:
 
 
 def named_by(info: OpInfo) -> Any:
-    """The public object an entry names: ``"max (dim)"`` names ``refgrad.max``; ``".T"`` none."""
+    """Find the public object an entry names: ``"max (dim)"`` names ``rg.max``; ``".T"`` none."""
     value: Any = rg
     for part in re.sub(r" \(.*\)$", "", info.name).split("."):
         value = getattr(value, part, None)
@@ -89,7 +89,7 @@ def named_by(info: OpInfo) -> Any:
 
 
 def missing_ops(registry: Sequence[OpInfo]) -> list[str]:
-    """The public ops no entry of ``registry`` names.
+    """List the public ops no entry of ``registry`` names.
 
     An entry covers a function under every name it has: ``F.relu`` is ``rg.relu``.
     """
@@ -111,7 +111,7 @@ def _defined_functions() -> Iterator[type[Function]]:
 
 
 def functions_without_entry(registry: Sequence[OpInfo]) -> list[str]:
-    """The Functions defined in refgrad that no entry of ``registry`` uses."""
+    """List the Functions defined in refgrad that no entry of ``registry`` uses."""
     used = {f for info in registry for f in info.functions}
     unused = set(_defined_functions()) - used - set(FUNCTIONS_WITHOUT_ENTRY)
     return sorted(f"{f.__module__}.{f.__name__}" for f in unused)

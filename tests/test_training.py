@@ -127,8 +127,11 @@ def test_fit_and_evaluate_set_the_mode() -> None:
 
 
 def _live_memory() -> int:
-    """Bytes still referenced: a full collection first empties Python's free lists (which
-    keep up to ~200 KiB of freed floats and tuples for reuse) and frees any cycles."""
+    """Count the bytes still referenced, after a full collection.
+
+    The collection empties Python's free lists (which keep up to ~200 KiB of freed floats and
+    tuples for reuse) and frees any cycles.
+    """
     gc.collect()
     return tracemalloc.get_traced_memory()[0]
 
