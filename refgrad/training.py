@@ -171,8 +171,8 @@ def fit(
     >>> history.train_loss[-1] < history.train_loss[0], history.train_accuracy[-1] > 0.9
     (True, True)
     """
-    tqdm = _tqdm() if progress else None  # before the first step, so a missing tqdm fails fast
     history = History()
+    tqdm = _tqdm() if progress else None  # optional: asked for before the first step, not after
     for epoch in range(1, epochs + 1):
         model.train()
         tally = _Tally()
