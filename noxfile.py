@@ -51,7 +51,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the package."""
+    """Run mypy --strict over the package."""
     session.install("-e", ".[lint]")
     session.run("mypy", "--strict", "refgrad")
 

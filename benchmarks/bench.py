@@ -183,7 +183,7 @@ def timed_workload(
 
 
 def memory_of_training(problem: MLPProblem, backend: str, steps: int) -> dict[str, Any]:
-    """The memory one training step needs, and what stays allocated from step to step.
+    """Measure the memory one training step needs, and what stays allocated from step to step.
 
     The model, the batch and one warm-up step exist before tracing starts. Every tenth step is
     measured on its own: its peak above the memory in use just before it (activations, the

@@ -75,7 +75,7 @@ def _label(filename: str, line: int, name: str, qualnames: dict[tuple[str, int],
 
 
 def top_functions(stats: pstats.Stats, repeat: int, count: int = 12) -> list[dict[str, Any]]:
-    """The functions with the most *own* time (excluding callees), per repeat."""
+    """List the functions with the most *own* time (excluding callees), per repeat."""
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     total = sum(entry[2] for entry in raw.values())
     qualnames = _qualnames()
@@ -94,8 +94,10 @@ def top_functions(stats: pstats.Stats, repeat: int, count: int = 12) -> list[dic
 
 
 def graph_size(problem: MLPProblem) -> dict[str, int]:
-    """How many ops one training step records, and how many ``Function.apply`` calls it makes
-    (forward ops, plus the ops that backward rules run)."""
+    """Count the ops one training step records and the ``Function.apply`` calls it makes.
+
+    The calls are the forward ops plus the ops that backward rules run.
+    """
     run = make_mlp("refgrad", problem)
     calls = 0
     original = rg.autograd.Function.apply.__func__  # type: ignore[attr-defined]

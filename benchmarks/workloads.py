@@ -48,8 +48,11 @@ def _chain_constants() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def make_chain(backend: str, ops: int) -> Run:
-    """``ops`` operations on a (10,) float64 tensor, ``y = y * a`` then ``y = y + b`` in turn,
-    then ``y.sum().backward()``: each op costs far more to dispatch than to compute."""
+    """Chain ``ops`` operations on a (10,) float64 tensor, then call ``y.sum().backward()``.
+
+    The ops are ``y = y * a`` and ``y = y + b`` in turn: each costs far more to dispatch than
+    to compute.
+    """
     x0, a_np, b_np = _chain_constants()
     grad: list[np.ndarray] = []
     if backend == "numpy":
@@ -82,7 +85,7 @@ def make_chain(backend: str, ops: int) -> Run:
 
 
 def make_diamond(backend: str, ops: int) -> Run:
-    """A graph where every node is used twice: ``y = (y + y) * h`` with ``h = 0.5``, repeated.
+    """Build a graph where every node is used twice: ``y = (y + y) * h`` with ``h = 0.5``, repeated.
 
     A backward pass that followed each path separately would do :math:`2^{ops/2}` work; one that
     visits each node once in topological order does ``ops`` steps, like a chain.
@@ -199,7 +202,7 @@ def make_mlp(backend: str, problem: MLPProblem) -> Run:
 
 
 def _mlp_numpy(problem: MLPProblem) -> Run:
-    """The same step written out by hand: the gradients in closed form, no graph."""
+    """Write the same step out by hand: the gradients in closed form, no graph."""
     weights = [(W.copy(), b.copy()) for W, b in problem.weights]
     x, y, lr, n = problem.x, problem.y, problem.dtype.type(problem.lr), problem.batch
     rows = np.arange(n)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.metadata
+import importlib
 import importlib.util
 import os
 import re
@@ -14,6 +14,8 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+import refgrad
+
 HERE = Path(__file__).parent.resolve()
 
 # -- Project --------------------------------------------------------------------------------------
@@ -21,7 +23,7 @@ HERE = Path(__file__).parent.resolve()
 project = "refgrad"
 author = "the refgrad authors"
 copyright = "refgrad authors"
-release = importlib.metadata.version("refgrad")
+release = refgrad.__version__  # the one definition; pyproject.toml reads it too
 version = ".".join(release.split(".")[:2])
 
 extensions = [
@@ -145,7 +147,7 @@ python_use_unqualified_type_names = True
 
 
 def _type_aliases() -> dict[str, str]:
-    """The package's type aliases (``X: TypeAlias = ...`` in refgrad._typing), by name.
+    """Name the package's type aliases (``X: TypeAlias = ...`` in refgrad._typing).
 
     Given to autodoc and sphinx-autodoc-typehints, an alias shows as its name (``TensorLike``)
     linked to its entry in the API page, instead of being expanded (or failing to evaluate: the
@@ -168,7 +170,7 @@ viewcode_line_numbers = True
 
 
 def _viewcode_module(app: Sphinx, modname: str, attribute: str) -> str | None:
-    """The module whose source the ``[source]`` link of ``modname.attribute`` shows.
+    """Choose the module whose source the ``[source]`` link of ``modname.attribute`` shows.
 
     viewcode keeps one documented module name per source module, and its source page links each
     object back to ``that name + "." + object``. So an object defined in a refgrad module links to
@@ -237,7 +239,7 @@ _NUMPYDOC_WORDS = {
 
 
 def _source_text(node: nodes.Node) -> str:
-    """The text of a docstring field as written (a pending reference counts once, as its target)."""
+    """Return a docstring field's text as written (a pending reference counts as its target)."""
     if isinstance(node, addnodes.pending_xref):
         return str(node.get("reftarget", ""))
     if isinstance(node, nodes.Text):
@@ -286,6 +288,7 @@ def _resolve_alias_as_object(
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    """Connect the handlers above to Sphinx's events."""
     app.connect("missing-reference", _resolve_alias_as_object)
     app.connect("warn-missing-reference", _suppress_numpydoc_prose)
     app.connect("viewcode-follow-imported", _viewcode_module)

@@ -49,7 +49,7 @@ PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture"})
 
 
 def _tags(options: dict[str, Any]) -> set[str]:
-    """The ``tags`` of a cell, from either ``:tags: [a, b]`` or a YAML options block."""
+    """Read the ``tags`` of a cell, from either ``:tags: [a, b]`` or a YAML options block."""
     tags = options.get("tags", [])
     if isinstance(tags, str):
         tags = [t.strip().strip("'\"") for t in tags.strip().strip("[]").split(",")]
@@ -79,6 +79,7 @@ class ExpectException:
         self.python = PythonEvaluator()
 
     def __call__(self, example: Example) -> str | None:
+        """Run the cell; fail unless it raises."""
         try:
             self.python(example)
         except Exception:
@@ -96,6 +97,7 @@ class CodeCellParser:
         self.run_expecting_exception = ExpectException()
 
     def __call__(self, document: Document) -> Iterable[Region]:
+        """Yield a region to run for each code cell of ``document``."""
         for region in self.lexer(document):
             if region.lexemes["arguments"].strip() not in CELL_LANGUAGES:
                 continue
@@ -126,6 +128,7 @@ class DocTestBlockParser:
         self.doctests = DocTestStringParser(DocTestEvaluator(DOCTEST_FLAGS))
 
     def __call__(self, document: Document) -> Iterable[Region]:
+        """Yield a doctest region for each ``>>>`` example in a fence of ``document``."""
         for lexer in self.lexers:
             for region in lexer(document):
                 source = region.lexemes["source"]

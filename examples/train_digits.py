@@ -5,7 +5,8 @@ The data ship with scikit-learn (nothing is downloaded): 1,797 images of the dig
 training; of the rest, a part is kept aside to validate each epoch. The network is a
 multilayer perceptron 64 → 128 → 10 trained with Adam on the cross-entropy loss.
 
-Run it from the repository's root::
+Run it from the repository's root, with scikit-learn and tqdm (for ``fit``'s progress bar)
+installed, e.g. by ``pip install -e '.[tests]'``::
 
     python examples/train_digits.py
 
@@ -31,7 +32,7 @@ BATCH_SIZE = 32
 
 
 def load_splits(seed: int = SEED) -> tuple[TensorDataset, TensorDataset, TensorDataset]:
-    """The digits as train, validation and test sets (60%, 15% and 25%, stratified)."""
+    """Split the digits into train, validation and test sets (60%, 15% and 25%, stratified)."""
     digits = load_digits()
     x = digits.data / 16.0  # intensities 0..16 scaled to [0, 1]
     y = digits.target
@@ -49,7 +50,7 @@ def load_splits(seed: int = SEED) -> tuple[TensorDataset, TensorDataset, TensorD
 
 
 def make_model() -> rg.nn.Sequential:
-    """A multilayer perceptron: 64 pixels in, 128 hidden ReLU units, 10 class scores out."""
+    """Build a multilayer perceptron: 64 pixels in, 128 hidden ReLU units, 10 class scores out."""
     return rg.nn.Sequential(rg.nn.Linear(64, 128), rg.nn.ReLU(), rg.nn.Linear(128, 10))
 
 

@@ -95,7 +95,8 @@ from refgrad.ops import (  # isort: skip  (ops need Tensor first)
 from refgrad import autograd, nn, optim, utils, viz
 from refgrad.serialization import load, save
 
-__version__ = "0.1.0"
+# The version, defined here only: pyproject.toml and the book's conf.py both read this line.
+__version__ = "0.2.0"
 
 __all__ = [
     "Generator",

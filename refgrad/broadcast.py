@@ -15,7 +15,7 @@ from refgrad.errors import ShapeError
 
 
 def unbroadcast(grad: Array, shape: Sequence[int], to_keep: int = 0) -> Array:
-    """Sum ``grad`` back down to ``shape``, undoing what broadcasting did in forward.
+    r"""Sum ``grad`` back down to ``shape``, undoing what broadcasting did in forward.
 
     First the leading axes that broadcasting prepended are summed away, then every axis where
     ``shape`` has size 1 but ``grad`` does not is summed with ``keepdims=True``. The last
@@ -46,7 +46,7 @@ def unbroadcast(grad: Array, shape: Sequence[int], to_keep: int = 0) -> Array:
     -----
     If ``y = broadcast(x)`` copies ``x[j]`` into the outputs ``y[i]`` for ``i`` in a set
     :math:`S_j`, then
-    :math:`\\partial L/\\partial x_j = \\sum_{i \\in S_j} \\partial L/\\partial y_i`.
+    :math:`\partial L/\partial x_j = \sum_{i \in S_j} \partial L/\partial y_i`.
     This function is that sum. It works on NumPy arrays and adds nothing to the graph; the
     differentiable version used inside backward formulas is :func:`refgrad.sum_to`.
 

@@ -23,7 +23,7 @@ def _make(data: Array, requires_grad: bool) -> Tensor:
 def zeros(
     *size: int | Sequence[int], dtype: DTypeLike | None = None, requires_grad: bool = False
 ) -> Tensor:
-    """A tensor of zeros; ``size`` is given as ``zeros(2, 3)`` or ``zeros((2, 3))``.
+    """Return a tensor of zeros; ``size`` is given as ``zeros(2, 3)`` or ``zeros((2, 3))``.
 
     Examples
     --------
@@ -37,7 +37,7 @@ def zeros(
 def ones(
     *size: int | Sequence[int], dtype: DTypeLike | None = None, requires_grad: bool = False
 ) -> Tensor:
-    """A tensor of ones.
+    """Return a tensor of ones.
 
     Examples
     --------
@@ -54,7 +54,7 @@ def full(
     dtype: DTypeLike | None = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """A tensor of ``size`` filled with ``fill_value``.
+    """Return a tensor of ``size`` filled with ``fill_value``.
 
     Examples
     --------
@@ -128,7 +128,7 @@ def linspace(
     dtype: DTypeLike | None = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """``steps`` evenly spaced values from ``start`` to ``end``, both included.
+    """Return ``steps`` evenly spaced values from ``start`` to ``end``, both included.
 
     Examples
     --------
@@ -140,7 +140,7 @@ def linspace(
 
 
 def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
-    """The identity matrix (``n`` by ``m``).
+    """Return the identity matrix (``n`` by ``m``).
 
     Examples
     --------
@@ -158,7 +158,7 @@ def randn(
     dtype: DTypeLike | None = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Samples from the standard normal distribution, from the seeded generator.
+    """Draw samples from the standard normal distribution, from the seeded generator.
 
     Examples
     --------
@@ -178,7 +178,7 @@ def rand(
     dtype: DTypeLike | None = None,
     requires_grad: bool = False,
 ) -> Tensor:
-    """Samples from the uniform distribution on :math:`[0, 1)`.
+    """Draw samples from the uniform distribution on :math:`[0, 1)`.
 
     Examples
     --------
@@ -212,7 +212,7 @@ def randint(
 
 
 def randperm(n: int, generator: Generator | None = None) -> Tensor:
-    """A random permutation of ``0 .. n-1`` (int64).
+    """Return a random permutation of ``0 .. n-1`` (int64).
 
     Examples
     --------

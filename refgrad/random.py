@@ -46,7 +46,7 @@ class Generator:
         return self
 
     def initial_seed(self) -> int | None:
-        """The seed last given, or None if seeded from the operating system.
+        """Return the seed last given, or None if seeded from the operating system.
 
         Examples
         --------
@@ -57,7 +57,7 @@ class Generator:
         return self._seed
 
     def get_state(self) -> dict[str, object]:
-        """The generator's state, to restore later with :meth:`set_state`.
+        """Return the generator's state, to restore later with :meth:`set_state`.
 
         Examples
         --------
@@ -114,7 +114,7 @@ def seed() -> int:
 
 
 def get_generator(generator: Generator | None) -> np.random.Generator:
-    """The NumPy generator behind ``generator``, or behind the global one.
+    """Return the NumPy generator behind ``generator``, or behind the global one.
 
     Examples
     --------

@@ -10,6 +10,9 @@ The loop that trains every model in the book has four steps per minibatch::
 with ``optimizer.zero_grad()`` first, because ``backward`` adds into ``.grad``. :func:`fit` is
 exactly that loop plus bookkeeping: it averages the loss and counts correct predictions over
 each epoch, evaluates on a validation set if one is given, and shows a tqdm progress bar.
+
+tqdm is optional: ``pip install refgrad[progress]`` installs it, and ``fit(..., progress=False)``
+trains without it.
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-
-from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
+from typing import Any
 
 from refgrad.grad_mode import no_grad
 from refgrad.nn.modules.module import Module
@@ -81,7 +83,7 @@ class _Tally:
 def evaluate(
     model: Module, loss_fn: LossFn, loader: Iterable[tuple[Tensor, Tensor]]
 ) -> tuple[float, float]:
-    """The mean loss and the accuracy of ``model`` over ``loader``, without recording a graph.
+    """Compute the mean loss and the accuracy of ``model`` over ``loader``, recording no graph.
 
     The model is put in evaluation mode (``model.eval()``) and left there.
 
@@ -140,13 +142,19 @@ def fit(
     val_loader : iterable of tuple, optional
         ``(inputs, targets)`` batches evaluated (see :func:`evaluate`) after every epoch.
     progress : bool, default True
-        Show a progress bar for each epoch, and print one line of metrics when it ends.
+        Show a progress bar for each epoch, and print one line of metrics when it ends. The bar
+        is tqdm's, an optional dependency: ``pip install refgrad[progress]``.
 
     Returns
     -------
     History
         The training loss and accuracy of each epoch (averaged over the epoch's batches, while
         the weights were changing), and the validation ones if ``val_loader`` is given.
+
+    Raises
+    ------
+    ImportError
+        If ``progress`` is true and tqdm is not installed.
 
     Examples
     --------
@@ -164,27 +172,41 @@ def fit(
     (True, True)
     """
     history = History()
+    tqdm = _tqdm() if progress else None  # optional: asked for before the first step, not after
     for epoch in range(1, epochs + 1):
         model.train()
         tally = _Tally()
-        batches = tqdm(train_loader, desc=f"epoch {epoch}/{epochs}", disable=not progress)
-        for inputs, targets in batches:
+        bar = None if tqdm is None else tqdm(train_loader, desc=f"epoch {epoch}/{epochs}")
+        for inputs, targets in train_loader if bar is None else bar:
             optimizer.zero_grad()
             outputs = model(inputs)  # 1. forward
             loss = loss_fn(outputs, targets)  # 2. loss
             loss.backward()  # 3. backward
             optimizer.step()  # 4. step
             tally.add(loss, outputs, targets)
-            batches.set_postfix(loss=f"{loss.item():.4f}", refresh=False)
+            if bar is not None:
+                bar.set_postfix(loss=f"{loss.item():.4f}", refresh=False)
         history.train_loss.append(tally.mean_loss())
         history.train_accuracy.append(tally.accuracy())
         if val_loader is not None:
             val_loss, val_accuracy = evaluate(model, loss_fn, val_loader)
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_accuracy)
-        if progress:
-            tqdm.write(_summary(epoch, epochs, history))
+        if tqdm is not None:
+            tqdm.write(_summary(epoch, epochs, history))  # prints without garbling a bar
     return history
+
+
+def _tqdm() -> Any:
+    """Import tqdm's progress bar, only when one is asked for: tqdm is an optional extra."""
+    try:
+        from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type hints
+    except ImportError as error:
+        raise ImportError(
+            "fit(progress=True) draws its progress bar with tqdm, which is not installed: "
+            "pip install 'refgrad[progress]', or call fit(..., progress=False)"
+        ) from error
+    return tqdm
 
 
 def _summary(epoch: int, epochs: int, history: History) -> str:

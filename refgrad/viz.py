@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class GraphNode:
-    """One node of a traced graph, ready to be drawn.
+    r"""One node of a traced graph, ready to be drawn.
 
     Attributes
     ----------
@@ -48,7 +48,7 @@ class GraphNode:
     >>> import refgrad as rg
     >>> x = rg.tensor(1.0, requires_grad=True)
     >>> rg.viz.trace(x * 2)[1]
-    GraphNode(key='n1', label='Mul\\n()', kind='op', inputs=['n0'], layer=1)
+    GraphNode(key='n1', label='Mul\n()', kind='op', inputs=['n0'], layer=1)
     """
 
     key: str
@@ -68,7 +68,7 @@ def _numbers(array: np.ndarray[Any, Any]) -> str:
 
 
 def _value_text(tensor: Tensor) -> str:
-    """The value of a small tensor and, once backward has filled it, its gradient."""
+    """Format the value of a small tensor and, once backward has filled it, its gradient."""
     if tensor.data.size > 4:
         return ""
     text = "\n= " + _numbers(tensor.data)
@@ -171,7 +171,7 @@ def _describe(
 
 
 def to_dot(output: Tensor, names: Mapping[str, Tensor] | None = None) -> str:
-    """The graph behind ``output`` as Graphviz DOT text (render it with ``dot -Tsvg``).
+    r"""Return the graph behind ``output`` as Graphviz DOT text (render it with ``dot -Tsvg``).
 
     Examples
     --------
@@ -181,9 +181,9 @@ def to_dot(output: Tensor, names: Mapping[str, Tensor] | None = None) -> str:
     digraph refgrad {
       rankdir=LR;
       node [fontname="Helvetica"];
-      n0 [label="x\\n(2)\\n= [1.0, 2.0]", shape=ellipse, style=filled, fillcolor="#dbeafe"];
-      n1 [label="Mul\\n(2)", shape=box, style="rounded,filled", fillcolor="#f3f4f6"];
-      n2 [label="Sum\\n()", shape=box, style="rounded,filled", fillcolor="#f3f4f6"];
+      n0 [label="x\n(2)\n= [1.0, 2.0]", shape=ellipse, style=filled, fillcolor="#dbeafe"];
+      n1 [label="Mul\n(2)", shape=box, style="rounded,filled", fillcolor="#f3f4f6"];
+      n2 [label="Sum\n()", shape=box, style="rounded,filled", fillcolor="#f3f4f6"];
       n0 -> n1;
       n1 -> n2;
     }

@@ -30,5 +30,5 @@ def _restore_global_state() -> Iterator[None]:
 
 @pytest.fixture
 def rng() -> np.random.Generator:
-    """A NumPy generator with a fixed seed, so every test draws the same numbers each run."""
+    """Return a NumPy generator with a fixed seed, so every test draws the same numbers each run."""
     return np.random.default_rng(12345)

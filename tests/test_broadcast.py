@@ -30,7 +30,7 @@ sizes = st.integers(min_value=0, max_value=4)
 
 @st.composite
 def operand_and_target(draw: st.DrawFn, min_size: int = 0) -> tuple[Shape, Shape]:
-    """A shape and a shape it broadcasts to: drop leading axes, then set some sizes to 1."""
+    """Draw a shape and a shape it broadcasts to: drop leading axes, then set some sizes to 1."""
     target = tuple(draw(st.lists(st.integers(min_size, 4), max_size=4)))
     kept = draw(st.integers(0, len(target)))
     tail = target[len(target) - kept :]

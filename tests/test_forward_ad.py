@@ -1,10 +1,10 @@
-"""Forward mode: every op's JVP rule against finite differences and against its VJP rule.
+r"""Forward mode: every op's JVP rule against finite differences and against its VJP rule.
 
 For each op and sample of the registry, with random directions ``v`` (one per input) and a
 random cotangent ``u`` of the output's shape:
 
 * the tangent forward mode carries out equals :math:`J v` from central differences;
-* :math:`\\langle u, J v \\rangle = \\langle J^T u, v \\rangle`: the JVP rule is the transpose of
+* :math:`\langle u, J v \rangle = \langle J^T u, v \rangle`: the JVP rule is the transpose of
   the backward rule.
 """
 
@@ -17,7 +17,7 @@ import pytest
 
 import refgrad as rg
 import refgrad.autograd.forward_ad as fwAD
-from refgrad.opinfo import OP_REGISTRY, OpInfo, Sample
+from refgrad.testing.opinfo import OP_REGISTRY, OpInfo, Sample
 
 CASES = [
     pytest.param(op, sample, id=f"{op.name}-{sample.describe()}")

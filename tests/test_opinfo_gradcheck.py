@@ -1,7 +1,7 @@
 """Every op in the registry, at every sample input: gradients against finite differences.
 
-The registry (:mod:`refgrad.opinfo`) is the single table of differentiable ops; this file turns
-it into
+The registry (:mod:`refgrad.testing.opinfo`) is the single table of differentiable ops; this file
+turns it into
 
 * a first-order ``gradcheck`` in float64 for every (op, sample) pair,
 * a second-order ``gradgradcheck`` for every smooth op, and
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import refgrad as rg
-from refgrad.opinfo import OP_REGISTRY, OpInfo, Sample
+from refgrad.testing.opinfo import OP_REGISTRY, OpInfo, Sample
 
 CASES = [(op, sample) for op in OP_REGISTRY for sample in op.sample_inputs()]
 IDS = [f"{op.name}-{sample.describe()}" for op, sample in CASES]

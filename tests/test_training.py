@@ -100,6 +100,21 @@ def test_fit_shows_progress_and_prints_one_line_per_epoch(
     assert "epoch 2/2" in captured.err and "8/8" in captured.err  # tqdm's bar, on stderr
 
 
+def test_fit_without_tqdm_names_the_extra_unless_progress_is_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm` raise ImportError
+    model, optimizer, loader = make_run()
+    before = [p.detach().numpy().copy() for p in model.parameters()]
+    with pytest.raises(ImportError, match=r"pip install 'refgrad\[progress\]'"):
+        fit(model, nn.CrossEntropyLoss(), optimizer, loader, 1, progress=True)
+    # It failed before the first step, not after an epoch of training.
+    for p, q in zip(model.parameters(), before, strict=True):
+        np.testing.assert_array_equal(p.detach().numpy(), q)
+    history = fit(model, nn.CrossEntropyLoss(), optimizer, loader, 1, progress=False)
+    assert len(history.train_loss) == 1
+
+
 def test_fit_and_evaluate_set_the_mode() -> None:
     model, optimizer, loader = make_run()
     model.eval()
@@ -112,8 +127,11 @@ def test_fit_and_evaluate_set_the_mode() -> None:
 
 
 def _live_memory() -> int:
-    """Bytes still referenced: a full collection first empties Python's free lists (which
-    keep up to ~200 KiB of freed floats and tuples for reuse) and frees any cycles."""
+    """Count the bytes still referenced, after a full collection.
+
+    The collection empties Python's free lists (which keep up to ~200 KiB of freed floats and
+    tuples for reuse) and frees any cycles.
+    """
     gc.collect()
     return tracemalloc.get_traced_memory()[0]
 

@@ -22,7 +22,7 @@ from refgrad.autograd.node import AccumulateGrad, Node
 
 
 def exercise_1(df_du: float, df_dx: float) -> None:
-    """f = u * v with u = x**2 and v = u + x, at x = 3: check the total df/du and df/dx."""
+    """Check the total df/du and df/dx of f = u * v with u = x**2 and v = u + x, at x = 3."""
     x = 3.0
     u = x * x
     v = u + x
@@ -203,7 +203,7 @@ def exercise_3(fixed_backward: Callable[[rg.Tensor], dict[rg.Tensor, rg.Tensor]]
 
 
 def exercise_4(after_two: float, after_three: float) -> None:
-    """x -> four multiplications by 1.0, sticky engine: x's gradient after two and three calls."""
+    """Check x's gradient after two and three calls: four multiplications by 1.0, sticky engine."""
     # With every node's gradient kept, call n adds to each node what its consumer holds after
     # call n. Tabulate it: the output is reset to 1 on each call (micrograd's `self.grad = 1`).
     held = [0.0] * 5  # output (Mul 4), Mul 3, Mul 2, Mul 1, then the leaf x

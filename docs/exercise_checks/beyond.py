@@ -30,7 +30,7 @@ def _array(value: Any) -> np.ndarray:
 
 
 def exercise_1(answer: Any) -> None:
-    """The Hessian of f(x, y) = x**2 * y + exp(x * y) at (1, 0), derived by hand."""
+    """Check the Hessian of f(x, y) = x**2 * y + exp(x * y) at (1, 0), derived by hand."""
     H = _array(answer)
     if H.shape != (2, 2):
         raise AssertionError(f"f has two inputs, so its Hessian is 2 x 2; got shape {H.shape}")

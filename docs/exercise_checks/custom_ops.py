@@ -50,7 +50,7 @@ def _gradchecks(what: str, fn: Any, inputs: Any) -> None:
 
 
 def exercise_1(answer: float) -> None:
-    """The second derivative of softplus with beta = 3, at x = 0."""
+    """Check the second derivative of softplus with beta = 3, at x = 0."""
     value = float(answer)
     if math.isclose(value, 0.25, abs_tol=1e-9):
         raise AssertionError(

@@ -44,7 +44,7 @@ def _item(value: rg.Tensor | None) -> float:
 
 
 def exercise_2(partial: float, total: float) -> None:
-    """y = (x + z)^2 with z = x w, at x = 1, w = 3: the partial dy/dx (z fixed) and the total."""
+    """Check the partial dy/dx (z fixed) and the total for y = (x + z)^2, z = x w, x = 1, w = 3."""
     x, w = rg.tensor(1.0, requires_grad=True), rg.tensor(3.0)
     z = x * w
     y = (x + z) ** 2

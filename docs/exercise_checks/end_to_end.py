@@ -23,7 +23,7 @@ MomentumFn = Callable[[np.ndarray, Sequence[np.ndarray], float, float], Any]
 
 
 def _train_size() -> int:
-    """The number of training images of the chapter's split (75% of the digits, stratified)."""
+    """Count the training images of the chapter's split (75% of the digits, stratified)."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
@@ -38,8 +38,10 @@ def _train_size() -> int:
 
 
 def exercise_1(answer: tuple[int, int]) -> None:
-    """``answer`` = (optimizer steps in 20 epochs, training images skipped per epoch) for the
-    chapter's training set with ``batch_size=64, drop_last=True``."""
+    """Check ``answer`` = (optimizer steps in 20 epochs, training images skipped per epoch).
+
+    The loader is the chapter's training set with ``batch_size=64, drop_last=True``.
+    """
     steps, skipped = (int(v) for v in answer)
     n = _train_size()
     loader = DataLoader(TensorDataset(rg.zeros(n, 1)), batch_size=64, drop_last=True)
@@ -62,8 +64,10 @@ def exercise_1(answer: tuple[int, int]) -> None:
 
 
 def exercise_2(count_parameters: Callable[[Sequence[int]], int]) -> None:
-    """``count_parameters(sizes)``: the number of learned numbers in an MLP whose layer widths
-    are ``sizes`` (e.g. ``[64, 64, 10]``), built from ``Linear`` layers with biases."""
+    """Check ``count_parameters(sizes)``: the number of learned numbers in an MLP.
+
+    The MLP's layer widths are ``sizes`` (e.g. ``[64, 64, 10]``), its layers ``Linear`` with biases.
+    """
     for sizes in ([64, 64, 10], [64, 128, 10], [64, 128, 64, 10], [3, 1], [784, 256, 256, 10]):
         layers: list[rg.nn.Module] = []
         for fan_in, fan_out in itertools.pairwise(sizes):
@@ -86,8 +90,10 @@ def exercise_2(count_parameters: Callable[[Sequence[int]], int]) -> None:
 
 
 def exercise_3(momentum_sgd: MomentumFn) -> None:
-    """``momentum_sgd(theta, grads, lr, momentum)``: the parameters after one step per
-    gradient in ``grads``, by PyTorch's rule (``rg.optim.SGD`` with ``momentum``)."""
+    """Check ``momentum_sgd(theta, grads, lr, momentum)``: the parameters after the steps.
+
+    One step per gradient in ``grads``, by PyTorch's rule (``rg.optim.SGD`` with ``momentum``).
+    """
     rng = np.random.default_rng(0)
     for steps, lr, mu in ((1, 0.1, 0.9), (6, 0.05, 0.9), (10, 0.2, 0.5), (4, 0.1, 0.0)):
         theta = rng.standard_normal(5)
@@ -123,7 +129,7 @@ def exercise_3(momentum_sgd: MomentumFn) -> None:
 
 
 def _problem() -> tuple[rg.nn.Module, rg.nn.CrossEntropyLoss, rg.optim.Optimizer, DataLoader]:
-    """A small seeded problem: 48 points in 8 dimensions, 3 classes, an MLP 8 → 16 → 3."""
+    """Make a small seeded problem: 48 points in 8 dimensions, 3 classes, an MLP 8 → 16 → 3."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((48, 8))
     y = x[:, :3].argmax(axis=1)  # the class is the largest of the first three features
@@ -161,8 +167,10 @@ def _weights_after(train_one_epoch: Callable[..., Any], epochs: int = 3) -> list
 
 
 def exercise_4(train_one_epoch: TrainEpochFn) -> None:
-    """``train_one_epoch(model, loss_fn, optimizer, loader)``: one corrected pass over
-    ``loader``, updating the model's parameters through ``optimizer``."""
+    """Check ``train_one_epoch(model, loss_fn, optimizer, loader)``: one corrected epoch.
+
+    It makes one pass over ``loader``, updating the model's parameters through ``optimizer``.
+    """
     model, *_ = _problem()
     initial = [p.detach().numpy().copy() for p in model.parameters()]
     expected = _weights_after(_reference_epoch)

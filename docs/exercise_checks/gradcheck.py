@@ -23,7 +23,7 @@ Scalar = Callable[[float], float]
 
 
 def exercise_1(answer: float) -> None:
-    """What gradcheck's central difference (eps = 1e-6) gives for abs at x = 2.5e-7."""
+    """Compute what gradcheck's central difference (eps = 1e-6) gives for abs at x = 2.5e-7."""
     value = float(answer)
     if math.isclose(value, 1.0, abs_tol=1e-6):
         raise AssertionError(
@@ -46,7 +46,7 @@ def exercise_1(answer: float) -> None:
 
 
 def exercise_2(answer: float) -> None:
-    """The h minimising h^2 |f'''| / 6 + eps |f| / h for exp at x = 0, with float32's eps."""
+    """Find the h minimising h^2 |f'''| / 6 + eps |f| / h for exp at x = 0, with float32's eps."""
     value = float(answer)
     eps32 = float(np.finfo(np.float32).eps)
     eps64 = float(np.finfo(np.float64).eps)

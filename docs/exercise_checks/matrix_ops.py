@@ -134,7 +134,7 @@ def exercise_3(unbroadcast: Callable[[np.ndarray, tuple[int, ...]], Any]) -> Non
 
 
 def exercise_4(linear_function: type[rg.autograd.Function]) -> None:
-    """A ``Function`` subclass computing ``x Wᵀ + b`` with a correct hand-written backward."""
+    """Check a ``Function`` subclass computing ``x Wᵀ + b`` with a correct hand-written backward."""
     rng = np.random.default_rng(4)
     for n, d_in, d_out in [(3, 3, 3), (5, 3, 2), (1, 4, 6), (4, 2, 2)]:
         x = rg.tensor(rng.standard_normal((n, d_in)), requires_grad=True)

@@ -33,7 +33,7 @@ def _recorded_ops() -> int:
 
 
 def exercise_1(count: int) -> None:
-    """The number of ops one forward pass of 784→256→256→10 with cross-entropy records."""
+    """Check the number of ops one forward pass of 784→256→256→10 with cross-entropy records."""
     want = _recorded_ops()
     if count == 7:
         raise AssertionError("7 is the small network's count: this one has a third Linear layer")
@@ -67,7 +67,7 @@ def exercise_2(ratio: float, c_max: float) -> None:
 
 
 def exercise_3(function: type[rg.autograd.Function]) -> None:
-    """``function`` computes exp; its graphs must be freed by reference counting alone."""
+    """Check that ``function`` computes exp and its graphs are freed by reference counting alone."""
     x = rg.tensor([-1.0, 0.5, 2.0], requires_grad=True)
     y = function.apply(x)
     assert isinstance(y, rg.Tensor), "apply must return a Tensor"

@@ -25,7 +25,7 @@ AccumulateFn = Callable[[Tensor, Tensor, Tensor, Tensor, Sequence[int]], Any]
 
 
 def _problem(rows: int = 6, seed: int = 0) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    """A small 3-class problem: features X (rows, 4), labels y, and parameters W, b at zero."""
+    """Make a small 3-class problem: features X (rows, 4), labels y, and parameters W, b at zero."""
     rng = np.random.default_rng(seed)
     X = rg.tensor(rng.standard_normal((rows, 4)))
     y = rg.tensor(rng.integers(0, 3, size=rows))
@@ -130,8 +130,10 @@ def exercise_3(train: TrainFn) -> None:
 
 
 def exercise_4(accumulate: AccumulateFn) -> None:
-    """``accumulate(X, y, W, b, sizes)``: one backward per micro-batch of the given sizes, after
-    which ``W.grad`` and ``b.grad`` hold the gradient of the mean loss over all rows."""
+    """Check ``accumulate(X, y, W, b, sizes)``: one backward per micro-batch of ``sizes``.
+
+    After it, ``W.grad`` and ``b.grad`` must hold the gradient of the mean loss over all rows.
+    """
     for sizes in ([3, 3], [4, 2], [1, 5], [1, 2, 3]):
         X, y, W, b = _problem()
         F.cross_entropy(F.linear(X, W, b), y).backward()

@@ -1,15 +1,15 @@
-"""Forward-mode automatic differentiation with dual tensors (``torch.autograd.forward_ad``).
+r"""Forward-mode automatic differentiation with dual tensors (``torch.autograd.forward_ad``).
 
-Reverse mode pulls a covector back through the graph (:math:`u \\mapsto u^T J`, a VJP) after the
+Reverse mode pulls a covector back through the graph (:math:`u \mapsto u^T J`, a VJP) after the
 forward pass. Forward mode pushes a direction forward *during* the forward pass: each tensor
-carries a **tangent** :math:`\\dot x` beside its value, and every op maps its inputs' tangents to
-its result's tangent with its **JVP rule** (:math:`\\dot y = J \\dot x`), written beside its
+carries a **tangent** :math:`\dot x` beside its value, and every op maps its inputs' tangents to
+its result's tangent with its **JVP rule** (:math:`\dot y = J \dot x`), written beside its
 backward rule in :mod:`refgrad.ops`. The two rules are transposes of each other:
-:math:`\\langle u, J v \\rangle = \\langle J^T u, v \\rangle`.
+:math:`\langle u, J v \rangle = \langle J^T u, v \rangle`.
 
 One forward pass gives the derivative along one input direction, whatever the number of
 outputs; one backward pass gives the derivative of one output direction, whatever the number
-of inputs. So a Jacobian :math:`K \\times D` costs :math:`D` JVPs (columns) or :math:`K` VJPs
+of inputs. So a Jacobian :math:`K \times D` costs :math:`D` JVPs (columns) or :math:`K` VJPs
 (rows).
 
 Examples
@@ -93,14 +93,14 @@ class dual_level:  # noqa: N801 - PyTorch's name
 
 
 def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> Tensor:
-    """Return a tensor with the values of ``tensor`` that carries ``tangent`` as its direction.
+    r"""Return a tensor with the values of ``tensor`` that carries ``tangent`` as its direction.
 
     Parameters
     ----------
     tensor : Tensor
         The primal values (floating point).
     tangent : Tensor
-        The direction :math:`\\dot x`, of the same shape.
+        The direction :math:`\dot x`, of the same shape.
 
     Raises
     ------
@@ -135,7 +135,7 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
 
 
 def tangent_of(tensor: object) -> Tensor | None:
-    """The tangent a tensor carries at the active level, or None.
+    """Return the tangent a tensor carries at the active level, or None.
 
     Examples
     --------

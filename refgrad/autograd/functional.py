@@ -1,11 +1,11 @@
-"""Jacobians, Hessians and the products that avoid forming them (``torch.autograd.functional``).
+r"""Jacobians, Hessians and the products that avoid forming them (``torch.autograd.functional``).
 
 Reverse mode computes a **vector-Jacobian product** :math:`v^T J` in one backward pass, whatever
-the number of inputs. A whole Jacobian of :math:`f: \\mathbb{R}^D \\to \\mathbb{R}^K` therefore
+the number of inputs. A whole Jacobian of :math:`f: \mathbb{R}^D \to \mathbb{R}^K` therefore
 costs :math:`K` passes (one per row), and has shape :math:`(K, D)`: row :math:`i` is the
 derivative of output :math:`i`. A **Jacobian-vector product** :math:`J u` comes from forward
 mode (:mod:`refgrad.autograd.forward_ad`): one forward pass with tangent :math:`u`. It could also
-be had from reverse mode alone: :math:`v \\mapsto J^T v` is linear in :math:`v`, and the VJP of
+be had from reverse mode alone: :math:`v \mapsto J^T v` is linear in :math:`v`, and the VJP of
 that map with cotangent :math:`u` is :math:`J u` (the "double-VJP trick").
 """
 
@@ -26,7 +26,7 @@ Inputs = Tensor | Sequence[Tensor]
 
 
 def _prepare(inputs: Inputs, create_graph: bool) -> tuple[bool, tuple[Tensor, ...]]:
-    """Inputs as a tuple of tensors that require grad (new leaves unless building a graph)."""
+    """Return the inputs as tensors that require grad (new leaves unless building a graph)."""
     is_tuple = not isinstance(inputs, Tensor)
     items = tuple(inputs) if is_tuple else (inputs,)
     prepared = []
@@ -82,9 +82,9 @@ def jacobian(
     create_graph: bool = False,
     strict: bool = False,
 ) -> Any:
-    """The Jacobian of ``func`` at ``inputs``, built row by row from vector-Jacobian products.
+    r"""Compute the Jacobian of ``func`` at ``inputs``, row by row from vector-Jacobian products.
 
-    For a function :math:`\\mathbb{R}^D \\to \\mathbb{R}^K` the result has shape ``(K, D)``; in
+    For a function :math:`\mathbb{R}^D \to \mathbb{R}^K` the result has shape ``(K, D)``; in
     general ``output.shape + input.shape``. With several inputs (a tuple) or outputs, the result
     is a tuple (over outputs, then inputs), as in PyTorch.
 
@@ -143,7 +143,7 @@ def hessian(
     create_graph: bool = False,
     strict: bool = False,
 ) -> Any:
-    """The Hessian of a scalar function: the Jacobian of its gradient.
+    """Compute the Hessian of a scalar function: the Jacobian of its gradient.
 
     For one input of shape ``S`` the result has shape ``S + S``.
 
@@ -176,7 +176,7 @@ def vjp(
     create_graph: bool = False,
     strict: bool = False,
 ) -> tuple[Any, Any]:
-    """The vector-Jacobian product :math:`v^T J`: one backward pass.
+    """Compute the vector-Jacobian product :math:`v^T J`: one backward pass.
 
     Returns
     -------
@@ -214,7 +214,7 @@ def jvp(
     create_graph: bool = False,
     strict: bool = False,
 ) -> tuple[Any, Any]:
-    """The Jacobian-vector product :math:`J v`, the directional derivative along ``v``.
+    """Compute the Jacobian-vector product :math:`J v`, the directional derivative along ``v``.
 
     Computed in forward mode (:mod:`refgrad.autograd.forward_ad`): the inputs are made dual
     tensors with tangents ``v``, and one forward pass carries the tangents to the outputs.
@@ -265,8 +265,10 @@ def hvp(
     create_graph: bool = False,
     strict: bool = False,
 ) -> tuple[Any, Any]:
-    """The Hessian-vector product :math:`H v` of a scalar function, at about the cost of a
-    gradient (Pearlmutter's trick: the gradient of :math:`\\langle \\nabla f, v \\rangle`).
+    r"""Compute the Hessian-vector product :math:`H v` of a scalar function.
+
+    It costs about as much as a gradient (Pearlmutter's trick: the gradient of
+    :math:`\langle \nabla f, v \rangle`).
 
     Examples
     --------
@@ -304,8 +306,10 @@ def vhp(
     create_graph: bool = False,
     strict: bool = False,
 ) -> tuple[Any, Any]:
-    """The vector-Hessian product :math:`v^T H`; equal to :func:`hvp` since :math:`H` is
-    symmetric for twice continuously differentiable functions.
+    """Compute the vector-Hessian product :math:`v^T H`.
+
+    It equals :func:`hvp`, since :math:`H` is symmetric for twice continuously differentiable
+    functions.
 
     Examples
     --------

@@ -1,8 +1,8 @@
-"""Checking analytical gradients against central finite differences.
+r"""Checking analytical gradients against central finite differences.
 
 For a function :math:`f` and input element :math:`x_j`, the central difference
 
-.. math:: \\frac{f(x + h e_j) - f(x - h e_j)}{2h}
+.. math:: \frac{f(x + h e_j) - f(x - h e_j)}{2h}
 
 approximates column :math:`j` of the Jacobian with error :math:`O(h^2)` (the one-sided
 difference has error :math:`O(h)`). Backward gives the Jacobian row by row, as vector-Jacobian
@@ -43,13 +43,13 @@ def _outputs(fn: Callable[..., Any], inputs: Sequence[Tensor]) -> tuple[Tensor, 
 def numerical_jacobian(
     fn: Callable[..., Any], inputs: Sequence[Tensor], eps: float = 1e-6
 ) -> list[list[Array]]:
-    """Jacobians of every output with respect to every input, by central differences.
+    r"""Jacobians of every output with respect to every input, by central differences.
 
     Returns
     -------
     list of list of numpy.ndarray
         ``result[i][k]`` has shape ``(outputs[k].size, inputs[i].size)``: one column per input
-        element, so a function :math:`\\mathbb{R}^D \\to \\mathbb{R}^K` gives :math:`K \\times D`.
+        element, so a function :math:`\mathbb{R}^D \to \mathbb{R}^K` gives :math:`K \times D`.
 
     Examples
     --------
@@ -186,9 +186,9 @@ def gradgradcheck(
     rtol: float = 1e-3,
     raise_exception: bool = True,
 ) -> bool:
-    """Check second derivatives: gradcheck the vector-Jacobian product of ``fn``.
+    r"""Check second derivatives: gradcheck the vector-Jacobian product of ``fn``.
 
-    The VJP :math:`(x, v) \\mapsto v^T J_f(x)` is computed with ``create_graph=True``, and its own
+    The VJP :math:`(x, v) \mapsto v^T J_f(x)` is computed with ``create_graph=True``, and its own
     gradients (with respect to both ``x`` and ``v``) are compared with finite differences.
 
     Examples

@@ -38,7 +38,7 @@ def _check_reduction(op: str, reduction: str) -> None:
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """The affine map :math:`y = x W^T + b`, PyTorch's layout: ``weight`` is ``(out, in)``.
+    r"""Apply the affine map :math:`y = x W^T + b`, PyTorch's layout: ``weight`` is ``(out, in)``.
 
     Parameters
     ----------
@@ -53,7 +53,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Notes
     -----
     One op, :class:`~refgrad.ops.linalg.Linear`. With upstream gradient :math:`G` of shape
-    ``(N, out)``: :math:`\\bar x = G W`, :math:`\\bar W = G^T x` and :math:`\\bar b = \\sum_n G_n`
+    ``(N, out)``: :math:`\bar x = G W`, :math:`\bar W = G^T x` and :math:`\bar b = \sum_n G_n`
     (the bias was broadcast over the batch, so its gradient is summed over it).
 
     Examples
@@ -87,7 +87,7 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 
 def mse_loss(input: Tensor, target: TensorLike, reduction: str = "mean") -> Tensor:
-    """Mean squared error :math:`\\frac{1}{n}\\sum_i (x_i - t_i)^2` (or its sum, or per element).
+    r"""Mean squared error :math:`\frac{1}{n}\sum_i (x_i - t_i)^2` (or its sum, or per element).
 
     Examples
     --------
@@ -198,9 +198,9 @@ def cross_entropy(
     ignore_index: int = -100,
     reduction: str = "mean",
 ) -> Tensor:
-    """Cross-entropy between the softmax of logits and the targets.
+    r"""Cross-entropy between the softmax of logits and the targets.
 
-    With class-index targets this is :math:`-\\log \\operatorname{softmax}(z)_y`, computed as
+    With class-index targets this is :math:`-\log \operatorname{softmax}(z)_y`, computed as
     ``nll_loss(log_softmax(input, 1), target)`` so that it is stable for any logits. A float
     ``target`` of the input's shape is taken as class probabilities, as in PyTorch.
 
@@ -216,7 +216,7 @@ def cross_entropy(
     Notes
     -----
     For the mean over :math:`N` rows, the gradient with respect to the logits is
-    :math:`(\\operatorname{softmax}(z) - \\operatorname{onehot}(y)) / N`.
+    :math:`(\operatorname{softmax}(z) - \operatorname{onehot}(y)) / N`.
 
     Examples
     --------

@@ -18,7 +18,7 @@ _LINEAR_GAINS = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d")
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
-    """The factor by which an activation shrinks the spread of its input, as PyTorch defines it.
+    r"""Return the factor by which an activation shrinks the spread of its input, as in PyTorch.
 
     Parameters
     ----------
@@ -29,8 +29,8 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     Returns
     -------
     float
-        1 for linear maps and the sigmoid, 5/3 for tanh, :math:`\\sqrt 2` for ReLU and
-        :math:`\\sqrt{2 / (1 + a^2)}` for a leaky ReLU of slope :math:`a`.
+        1 for linear maps and the sigmoid, 5/3 for tanh, :math:`\sqrt 2` for ReLU and
+        :math:`\sqrt{2 / (1 + a^2)}` for a leaky ReLU of slope :math:`a`.
 
     Examples
     --------
@@ -54,7 +54,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
-    """Inputs and outputs per unit of a weight of shape ``(out, in, *kernel)``."""
+    """Count the inputs and outputs per unit of a weight of shape ``(out, in, *kernel)``."""
     if tensor.ndim < 2:
         raise ValueError(
             f"fan in and fan out cannot be computed for a tensor with fewer than 2 dimensions "
@@ -103,7 +103,7 @@ def kaiming_uniform_(
     nonlinearity: str = "leaky_relu",
     generator: Generator | None = None,
 ) -> Tensor:
-    """He initialisation: uniform on :math:`\\pm\\, \\text{gain} \\cdot \\sqrt{3 / \\text{fan}}`.
+    r"""He initialisation: uniform on :math:`\pm\, \text{gain} \cdot \sqrt{3 / \text{fan}}`.
 
     Parameters
     ----------
@@ -118,10 +118,10 @@ def kaiming_uniform_(
 
     Notes
     -----
-    A uniform distribution on :math:`\\pm B` has standard deviation :math:`B / \\sqrt 3`, so the
-    bound :math:`B = \\text{gain} \\sqrt{3 / \\text{fan}}` gives the standard deviation
-    :math:`\\text{gain} / \\sqrt{\\text{fan}}`. PyTorch's ``Linear`` uses :math:`a = \\sqrt 5`,
-    whose gain :math:`\\sqrt{1/3}` makes the bound exactly :math:`1 / \\sqrt{\\text{fan\\_in}}`.
+    A uniform distribution on :math:`\pm B` has standard deviation :math:`B / \sqrt 3`, so the
+    bound :math:`B = \text{gain} \sqrt{3 / \text{fan}}` gives the standard deviation
+    :math:`\text{gain} / \sqrt{\text{fan}}`. PyTorch's ``Linear`` uses :math:`a = \sqrt 5`,
+    whose gain :math:`\sqrt{1/3}` makes the bound exactly :math:`1 / \sqrt{\text{fan\_in}}`.
 
     Examples
     --------

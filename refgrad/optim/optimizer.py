@@ -164,7 +164,7 @@ class Optimizer:
 
     # ------------------------------------------------------------------ saving and loading
     def state_dict(self) -> dict[str, Any]:
-        """The optimizer's state and settings, with parameters replaced by their positions.
+        """Return the optimizer's state and settings, with parameters replaced by their positions.
 
         Parameters are numbered 0, 1, ... through the groups in order, so the dict can be loaded
         into a new optimizer over a new model built the same way. The tensors in ``"state"`` are
@@ -258,7 +258,7 @@ class Optimizer:
 
 
 def _cast(value: Any, param: Tensor, where: str, keep_dtype: bool) -> Any:
-    """A copy of a saved state value, checked against ``param`` and converted to its dtype."""
+    """Copy a saved state value, checked against ``param`` and converted to its dtype."""
     if not isinstance(value, Tensor | np.ndarray):
         return value
     array = value.data if isinstance(value, Tensor) else value

@@ -62,7 +62,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def site() -> Iterator[str]:
-    """Base URL of docs/_build/html served by a local HTTP server on a free port."""
+    """Serve docs/_build/html from a local HTTP server on a free port; yield its base URL."""
     if not (HTML / "index.html").is_file():
         unavailable(f"{HTML} has no index.html: build the book first (nox -s docs)")
     handler = functools.partial(_QuietHandler, directory=str(HTML))
@@ -141,7 +141,7 @@ def _ids(page_file: Path) -> frozenset[str]:
 
 
 def dead_links(urls: list[str], site: str) -> list[str]:
-    """The links into the site whose file, or whose #anchor in that file, does not exist."""
+    """Find the links into the site whose file, or whose #anchor in that file, does not exist."""
     dead = []
     for url in urls:
         if not url.startswith(site + "/"):

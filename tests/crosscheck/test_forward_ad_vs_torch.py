@@ -11,7 +11,7 @@ import torch.autograd.forward_ad as torch_fwAD
 
 import refgrad as rg
 import refgrad.autograd.forward_ad as fwAD
-from refgrad.opinfo import OP_REGISTRY, OpInfo, Sample
+from refgrad.testing.opinfo import OP_REGISTRY, OpInfo, Sample
 
 # PyTorch's forward-AD module scripts a helper on first use, which warns that torch.jit is
 # deprecated: a warning about PyTorch's internals, not about this code.

@@ -15,7 +15,7 @@ import torch
 
 import refgrad as rg
 import refgrad.nn.functional as F
-from refgrad.opinfo import OP_REGISTRY, OpInfo, Sample
+from refgrad.testing.opinfo import OP_REGISTRY, OpInfo, Sample
 
 pytestmark = pytest.mark.crosscheck
 

@@ -36,7 +36,7 @@ def _one_thread() -> Any:
 
 
 def models(seed: int = 0) -> tuple[nn.Sequential, torch.nn.Sequential]:
-    """The same MLP in refgrad and in PyTorch, with refgrad's initial weights in both."""
+    """Build the same MLP in refgrad and in PyTorch, with refgrad's initial weights in both."""
     rg.manual_seed(seed)
     ours = nn.Sequential(
         nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 12), nn.ReLU(), nn.Linear(12, 4)
@@ -73,7 +73,7 @@ def data() -> TensorDataset:
 
 
 def batches(steps: int) -> list[tuple[rg.Tensor, rg.Tensor]]:
-    """``steps`` minibatches of 8 in a shuffled order, several epochs of refgrad's DataLoader."""
+    """Draw ``steps`` minibatches of 8 in shuffled order, several epochs of refgrad's DataLoader."""
     loader = DataLoader(data(), batch_size=8, shuffle=True, generator=rg.Generator(7))
     out: list[tuple[rg.Tensor, rg.Tensor]] = []
     while len(out) < steps:
@@ -112,7 +112,7 @@ def train_both(
 
 
 def assert_same_optimizer_state(ours: optim.Optimizer, theirs: torch.optim.Optimizer) -> None:
-    """The state dicts have PyTorch's layout and values (PyTorch has some extra settings)."""
+    """Check that the state dicts have PyTorch's layout and values (PyTorch has extra settings)."""
     our_state, their_state = ours.state_dict(), theirs.state_dict()
     assert list(our_state["state"]) == list(their_state["state"])
     for index, values in our_state["state"].items():

@@ -12,7 +12,7 @@ from refgrad.tensor import Tensor
 
 
 class ReLU(Module):
-    """:math:`\\max(x, 0)` element-wise.
+    r""":math:`\max(x, 0)` element-wise.
 
     Examples
     --------

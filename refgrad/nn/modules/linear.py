@@ -45,7 +45,7 @@ class Identity(Module):
 
 
 class Linear(Module):
-    """The affine map :math:`y = x W^T + b`, with ``weight`` of shape ``(out, in)`` as in PyTorch.
+    r"""The affine map :math:`y = x W^T + b`, with ``weight`` of shape ``(out, in)`` as in PyTorch.
 
     Parameters
     ----------
@@ -65,9 +65,9 @@ class Linear(Module):
 
     Notes
     -----
-    Both parameters start uniform on :math:`\\pm 1/\\sqrt{\\text{in\\_features}}`, drawn from
+    Both parameters start uniform on :math:`\pm 1/\sqrt{\text{in\_features}}`, drawn from
     refgrad's seeded generator: the weight through :func:`~refgrad.nn.init.kaiming_uniform_`
-    with :math:`a = \\sqrt 5`, as PyTorch's ``reset_parameters`` does, which gives that bound.
+    with :math:`a = \sqrt 5`, as PyTorch's ``reset_parameters`` does, which gives that bound.
 
     Examples
     --------

@@ -28,7 +28,7 @@ class _Loss(Module):
 
 
 class MSELoss(_Loss):
-    """Mean squared error :math:`\\frac1n \\sum_i (x_i - t_i)^2`.
+    r"""Mean squared error :math:`\frac1n \sum_i (x_i - t_i)^2`.
 
     See :func:`~refgrad.nn.functional.mse_loss`.
 
@@ -48,7 +48,7 @@ class MSELoss(_Loss):
     """
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
-        """The loss of predictions ``input`` against ``target`` of the same shape.
+        """Compute the loss of predictions ``input`` against ``target`` of the same shape.
 
         Examples
         --------
@@ -79,7 +79,7 @@ class NLLLoss(_Loss):
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
-        """The loss of log-probabilities ``input`` (N, C) against class indices ``target`` (N,).
+        """Compute the loss of log-probabilities ``input`` (N, C) against classes ``target`` (N,).
 
         Examples
         --------
@@ -91,7 +91,7 @@ class NLLLoss(_Loss):
 
 
 class CrossEntropyLoss(_Loss):
-    """Cross-entropy of logits against class indices: :math:`-\\log \\operatorname{softmax}(z)_y`.
+    r"""Cross-entropy of logits against class indices: :math:`-\log \operatorname{softmax}(z)_y`.
 
     The usual loss for classification; it takes raw scores (logits), not probabilities. See
     :func:`~refgrad.nn.functional.cross_entropy`.
@@ -133,7 +133,7 @@ class CrossEntropyLoss(_Loss):
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: TensorLike) -> Tensor:
-        """The loss of logits ``input`` (N, C) against class indices ``target`` (N,).
+        """Compute the loss of logits ``input`` (N, C) against class indices ``target`` (N,).
 
         Examples
         --------

@@ -98,6 +98,7 @@ class Module:
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run :meth:`forward`: call the module, ``model(x)``, rather than ``forward`` itself."""
         return self.forward(*args, **kwargs)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -115,7 +116,7 @@ class Module:
 
     # ------------------------------------------------------------------ the module tree
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        """The direct sub-modules with their attribute names, in assignment order.
+        """Iterate over the direct sub-modules with their attribute names, in assignment order.
 
         Examples
         --------
@@ -131,7 +132,7 @@ class Module:
                 yield name, value
 
     def children(self) -> Iterator[Module]:
-        """The direct sub-modules.
+        """Iterate over the direct sub-modules.
 
         Examples
         --------
@@ -145,9 +146,10 @@ class Module:
     def named_modules(
         self, prefix: str = "", remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Module]]:
-        """This module and all below it, depth first, with dotted names (``''`` for itself).
+        """Iterate over this module and all below it, depth first, with their dotted names.
 
-        A module reachable by two paths is listed once unless ``remove_duplicate`` is False.
+        The module itself is named ``''``. A module reachable by two paths is listed once unless
+        ``remove_duplicate`` is False.
 
         Examples
         --------
@@ -170,7 +172,7 @@ class Module:
         return walk(prefix, self)
 
     def modules(self) -> Iterator[Module]:
-        """This module and all below it.
+        """Iterate over this module and all below it.
 
         Examples
         --------
@@ -184,7 +186,7 @@ class Module:
     def named_parameters(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
-        """The parameters with their dotted names (``'0.weight'``), module by module.
+        """Iterate over the parameters with their dotted names (``'0.weight'``), module by module.
 
         Parameters
         ----------
@@ -213,7 +215,7 @@ class Module:
                 yield _join(module_name, name), value
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        """The parameters, what an optimizer is given.
+        """Iterate over the parameters: what an optimizer is given.
 
         Examples
         --------
@@ -309,7 +311,7 @@ class Module:
 
     # ------------------------------------------------------------------ saving and loading
     def state_dict(self) -> dict[str, Tensor]:
-        """The parameters by dotted name, detached (they share memory with the parameters).
+        """Return the parameters by dotted name, detached (they share memory with the parameters).
 
         Examples
         --------
@@ -396,7 +398,7 @@ class Module:
 
     # ------------------------------------------------------------------ repr
     def extra_repr(self) -> str:
-        """The module's settings, shown inside the parentheses of its repr; override it.
+        """Describe the module's settings, shown inside the parentheses of its repr; override it.
 
         Examples
         --------

@@ -46,7 +46,7 @@ class Sample:
 
     Examples
     --------
-    >>> from refgrad.opinfo import Sample
+    >>> from refgrad.testing.opinfo import Sample
     >>> import numpy as np
     >>> Sample((np.ones(3),), {"dim": 0}).describe()
     '(3,) dim=0'
@@ -56,11 +56,11 @@ class Sample:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
-        """A short label for test ids: the shapes, then the keywords.
+        """Label the sample for test ids: the shapes, then the keywords.
 
         Examples
         --------
-        >>> from refgrad.opinfo import Sample
+        >>> from refgrad.testing.opinfo import Sample
         >>> import numpy as np
         >>> Sample((np.ones((2, 1)), np.ones(()))).describe()
         '(2,1),()'
@@ -94,7 +94,7 @@ class OpInfo:
     Examples
     --------
     >>> import refgrad as rg
-    >>> from refgrad.opinfo import OP_REGISTRY
+    >>> from refgrad.testing.opinfo import OP_REGISTRY
     >>> info = next(op for op in OP_REGISTRY if op.name == "mul")
     >>> sample = next(info.sample_inputs())
     >>> info.call(rg, *[rg.tensor(a) for a in sample.inputs], **sample.kwargs).shape
@@ -109,11 +109,11 @@ class OpInfo:
     broadcasting: str = "none"
 
     def sample_inputs(self, seed: int = 0) -> Iterator[Sample]:
-        """The samples, drawn from a generator seeded with ``seed``.
+        """Draw the samples from a generator seeded with ``seed``.
 
         Examples
         --------
-        >>> from refgrad.opinfo import OP_REGISTRY
+        >>> from refgrad.testing.opinfo import OP_REGISTRY
         >>> sum(1 for _ in OP_REGISTRY[0].sample_inputs()) > 0
         True
         """
@@ -327,11 +327,34 @@ def _ce_probabilities(rng: np.random.Generator) -> list[Sample]:
     ]
 
 
+def _nll_samples(rng: np.random.Generator) -> list[Sample]:
+    # nll_loss takes log-probabilities, but it is linear in them: any real input checks it.
+    return _ce_samples(rng) + _ce_weighted(rng)
+
+
 def _mse_samples(rng: np.random.Generator) -> list[Sample]:
     return [
         Sample((_real(rng, s), _real(rng, s)), {"reduction": r})
         for s, r in itertools.product([(), (4, 3)], ("mean", "sum", "none"))
     ]
+
+
+def _sum_to_samples(rng: np.random.Generator) -> list[Sample]:
+    pairs = [
+        ((2, 3), (3,)),
+        ((2, 3), (1, 3)),
+        ((2, 3), (2, 1)),
+        ((2, 3), ()),
+        ((4, 2, 3), (2, 3)),
+        ((4, 2, 3), (4, 1, 1)),
+        ((0, 3), (3,)),
+    ]
+    return [Sample((_real(rng, a),), {"shape": b}) for a, b in pairs]
+
+
+def _sum_to(m: ModuleType, x: Any, shape: tuple[int, ...]) -> Any:
+    # PyTorch has the op as a method only, Tensor.sum_to_size.
+    return m.sum_to(x, shape) if hasattr(m, "sum_to") else x.sum_to_size(shape)
 
 
 def _keywords(names: tuple[str, ...], kwargs: dict[str, Any], m: ModuleType) -> dict[str, Any]:
@@ -535,6 +558,19 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
         True,
         "to the shape",
     ),
+    OpInfo(
+        "broadcast_to",
+        lambda m, x, shape: m.broadcast_to(x, shape),
+        (S.BroadcastTo,),
+        lambda rng: [
+            Sample((_real(rng, (3,)),), {"shape": (2, 3)}),
+            Sample((_real(rng, (2, 1)),), {"shape": (4, 2, 3)}),
+            Sample((_real(rng, ()),), {"shape": (2, 2)}),
+        ],
+        True,
+        "to the shape",
+    ),
+    OpInfo("sum_to", _sum_to, (S.SumTo,), _sum_to_samples, True),
     OpInfo("index", _index, (S.Index, S.IndexAdd), _index_samples, True),
     OpInfo("cat", lambda m, *xs, dim: m.cat(xs, dim), (S.Cat,), _cat_samples, True),
     OpInfo("stack", lambda m, *xs, dim: m.stack(xs, dim), (S.Stack,), _stack_samples, True),
@@ -605,6 +641,13 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
         True,
     ),
     OpInfo(
+        "nn.functional.nll_loss",
+        lambda m, x, **kw: m.nn.functional.nll_loss(x, **_keywords(("target", "weight"), kw, m)),
+        (S.Index, E.Neg),
+        _nll_samples,
+        True,
+    ),
+    OpInfo(
         "nn.functional.mse_loss",
         lambda m, x, t, reduction: m.nn.functional.mse_loss(x, t, reduction=reduction),
         (E.Sub, E.Mul, R.Mean),
@@ -653,6 +696,8 @@ USAGE: dict[str, str] = {
     "unsqueeze": "x.unsqueeze(dim)",
     "squeeze": "x.squeeze()",
     "expand": "x.expand(*shape)",
+    "broadcast_to": "rg.broadcast_to(x, shape)",
+    "sum_to": "rg.sum_to(x, shape)",
     "index": "x[index]",
     "cat": "rg.cat(tensors, dim)",
     "stack": "rg.stack(tensors, dim)",
@@ -665,12 +710,13 @@ USAGE: dict[str, str] = {
     "nn.functional.cross_entropy": "F.cross_entropy(logits, target)",
     "nn.functional.cross_entropy (class weights)": "F.cross_entropy(logits, target, weight=w)",
     "nn.functional.cross_entropy (probabilities)": "F.cross_entropy(logits, probabilities)",
+    "nn.functional.nll_loss": "F.nll_loss(log_probabilities, target)",
     "nn.functional.mse_loss": "F.mse_loss(input, target, reduction='mean')",
 }
 
 
 def saved_for_backward(info: OpInfo) -> list[str]:
-    """What each of the op's Functions keeps for backward, found by running the op once.
+    """List what each of the op's Functions keeps for backward, found by running the op once.
 
     The first sample is run with every input requiring grad; for each node of the resulting
     graph made by one of ``info.functions``, the tensors it saved are identified (an input, its
@@ -683,7 +729,7 @@ def saved_for_backward(info: OpInfo) -> list[str]:
 
     Examples
     --------
-    >>> from refgrad.opinfo import OP_REGISTRY, saved_for_backward
+    >>> from refgrad.testing.opinfo import OP_REGISTRY, saved_for_backward
     >>> ops = {op.name: op for op in OP_REGISTRY}
     >>> saved_for_backward(ops["mul"])
     ['Mul: the inputs a and b']
