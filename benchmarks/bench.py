@@ -378,7 +378,8 @@ def chain_workloads(
             gc_off_variant=True,
             group="chain",
             ops=ops,
-            description=f"{ops:,} ops (y*a, y+b, tanh y) on a (10,) float64 tensor, fwd + bwd",
+            description=f"{ops:,} ops (y*a, y+b, tanh y) on a (10,) float64 tensor, "
+            "forward + backward",
         )
     w["diamond_1000"] = timed_workload(
         "diamond_1000",

@@ -37,8 +37,6 @@ LABELS = {
     "mygrad": "MyGrad",
     "autograd": "HIPS autograd",
 }
-
-
 # The modules of each peer that the workloads import.
 PEER_MODULES = {
     "torch": ("torch",),
@@ -104,8 +102,10 @@ def _to_numpy(tensor: Any) -> np.ndarray:
 
 
 def grad_of_sum(backend: str, forward: Callable[[Any], Any], x0: np.ndarray) -> Run:
-    """A run that computes :math:`\\nabla_x \\sum f(x)` at ``x0``, forward and backward, with
-    ``forward`` given a tensor of the backend's (or, for HIPS autograd, what its ``grad`` traces).
+    """A run that computes the gradient of ``forward(x).sum()`` at ``x0``, forward and backward.
+
+    ``forward`` is given a tensor of the backend's, or, for HIPS autograd, the traced array that
+    ``autograd.grad`` passes to the function it differentiates.
     """
     grad: list[np.ndarray] = []
     if backend == "autograd":
