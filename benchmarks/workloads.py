@@ -182,15 +182,13 @@ def _chain_numpy(x0: np.ndarray, a: np.ndarray, b: np.ndarray, ops: int) -> Run:
     grad: list[np.ndarray] = []
 
     def step() -> None:
-        y, outputs = x0, []
-        for i in range(ops):
-            if i % 3 == 0:
-                y = y * a
-            elif i % 3 == 1:
-                y = y + b
-            else:
-                y = np.tanh(y)
-                outputs.append(y)
+        outputs: list[np.ndarray] = []
+
+        def tanh(y: np.ndarray) -> np.ndarray:
+            outputs.append(np.tanh(y))
+            return outputs[-1]
+
+        y = chain(x0, ops, a, b, tanh)
         g = np.ones_like(y)  # d(sum)/dy
         for i in reversed(range(ops)):
             if i % 3 == 0:
