@@ -137,11 +137,14 @@ def browser(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, venv_backend="virtualenv")
 def bench(session: nox.Session) -> None:
-    """Time refgrad against hand-written NumPy and PyTorch; write benchmarks/results/latest.json.
+    """Time refgrad against hand-written NumPy, PyTorch, MyGrad and HIPS autograd; write
+    benchmarks/results/latest.json.
 
     Extra arguments go to benchmarks/bench.py, e.g. ``nox -s bench -- --quick``.
     """
     session.install("-e", ".", "threadpoolctl>=3.5")
     # Exactly this version, with pip: it installs from a wheel on this machine's disk.
     session.install("torch==2.13.0")
+    # The peers written in Python on NumPy, as refgrad is; the benchmark's only, not refgrad's.
+    session.install("mygrad==2.5.0", "autograd==1.9.1")  # autograd is HIPS autograd
     session.run("python", "benchmarks/bench.py", *session.posargs)

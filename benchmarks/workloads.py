@@ -1,4 +1,9 @@
-"""The benchmark workloads, each written three times: refgrad, hand-written NumPy, PyTorch.
+"""The benchmark workloads, each written once per library: refgrad, NumPy by hand and the peers.
+
+The peers are three other reverse-mode engines: PyTorch (its graph machinery in C++), and two that
+are, like refgrad, written in Python on top of NumPy: MyGrad, whose tensors record the graph as
+refgrad's do, and HIPS autograd, which differentiates a function of NumPy arrays (``grad(f)(x)``).
+A peer that is not installed is left out.
 
 Every workload is a function ``make_<workload>(backend, ...)`` that builds what the workload needs
 (tensors, a model, an optimizer) and returns a :class:`Run`: ``step()`` does the timed work once,
@@ -6,23 +11,54 @@ Every workload is a function ``make_<workload>(backend, ...)`` that builds what 
 every backend can be checked against the hand-written NumPy version before it is timed.
 
 The hand-written NumPy versions compute the same numbers with the same NumPy kernels and no graph:
-they are the physical limit of a NumPy-based engine. The refgrad and PyTorch versions are the same
-code with ``rg`` or ``torch`` as the namespace.
+they are the physical limit of a NumPy-based engine. The other versions share one function that
+computes the workload, called with each library's tensors and operations.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 import refgrad as rg
 
-BACKENDS = ("refgrad", "numpy", "torch")
+PEERS = ("torch", "mygrad", "autograd")
+BACKENDS = ("refgrad", "numpy", *PEERS)
+LABELS = {
+    "refgrad": "refgrad",
+    "numpy": "NumPy by hand",
+    "torch": "PyTorch",
+    "mygrad": "MyGrad",
+    "autograd": "HIPS autograd",
+}
+# The modules of each peer that the workloads import.
+PEER_MODULES = {
+    "torch": ("torch",),
+    "mygrad": ("mygrad", "mygrad.nnet.activations", "mygrad.nnet.losses"),
+    "autograd": ("autograd", "autograd.numpy"),
+}
+
+
+def installed_peers() -> list[str]:
+    """The peers that can be imported here (``autograd`` is HIPS autograd's package name)."""
+    return [peer for peer in PEERS if importlib.util.find_spec(peer) is not None]
+
+
+def import_peers() -> None:
+    """Import now every module of the installed peers that the workloads will use.
+
+    The workloads import their peer when they are built; ``bench.py`` calls this first, so that
+    every library is loaded before it freezes the objects that exist (``gc.freeze``).
+    """
+    for peer in installed_peers():
+        for module in PEER_MODULES[peer]:
+            importlib.import_module(module)
 
 
 @dataclass
@@ -33,53 +69,136 @@ class Run:
     values: Callable[[], list[np.ndarray]]
 
 
-def _torch() -> ModuleType:
-    import torch
+@dataclass(frozen=True)
+class Library:
+    """How a library that records a graph on its tensors spells what the workloads need."""
 
-    return torch
+    ops: Any  # the namespace of operations: ``ops.tanh``
+    leaf: Callable[[np.ndarray], Any]  # a tensor whose gradient we want
+    constant: Callable[[np.ndarray], Any]  # a tensor that needs no gradient
+    numpy: Callable[[Any], np.ndarray]  # a tensor's values (or a ``.grad``) as an array
+
+
+def library(backend: str) -> Library:
+    """refgrad, PyTorch or MyGrad (imported only when asked for)."""
+    if backend == "refgrad":
+        return Library(rg, lambda a: rg.tensor(a, requires_grad=True), rg.tensor, _to_numpy)
+    if backend == "torch":
+        import torch
+
+        return Library(
+            torch, lambda a: torch.tensor(a, requires_grad=True), torch.tensor, _to_numpy
+        )
+    if backend == "mygrad":
+        import mygrad as mg
+
+        # MyGrad's tensors need a gradient unless told otherwise; its .grad is already an array.
+        return Library(mg, mg.tensor, lambda a: mg.tensor(a, constant=True), np.asarray)
+    raise ValueError(f"{backend!r} does not record a graph on tensors")
+
+
+def _to_numpy(tensor: Any) -> np.ndarray:
+    return tensor.detach().numpy()  # type: ignore[no-any-return]
+
+
+def grad_of_sum(backend: str, forward: Callable[[Any], Any], x0: np.ndarray) -> Run:
+    """A run that computes the gradient of ``forward(x).sum()`` at ``x0``, forward and backward.
+
+    ``forward`` is given a tensor of the backend's, or, for HIPS autograd, the traced array that
+    ``autograd.grad`` passes to the function it differentiates.
+    """
+    grad: list[np.ndarray] = []
+    if backend == "autograd":
+        import autograd
+
+        gradient = autograd.grad(lambda x: forward(x).sum())
+
+        def step() -> None:
+            grad[:] = [gradient(x0)]
+
+    else:
+        lib = library(backend)
+
+        def step() -> None:
+            x = lib.leaf(x0)
+            forward(x).sum().backward()
+            grad[:] = [lib.numpy(x.grad)]
+
+    return Run(step, lambda: list(grad))
+
+
+def _ops_and_constant(backend: str) -> tuple[Any, Callable[[np.ndarray], Any]]:
+    """The namespace with ``tanh``, and how to make a constant tensor, for any graph backend."""
+    if backend == "autograd":
+        import autograd.numpy as anp
+
+        return anp, np.asarray  # HIPS autograd's constants are plain arrays
+    lib = library(backend)
+    return lib.ops, lib.constant
 
 
 # ---------------------------------------------------------------- chains of small ops
 
 
 def _chain_constants() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The start and the chain's two constants.
+
+    Each round of the chain has a slope of ``a * (1 - tanh²)`` at its fixed point, and the
+    gradient after 100,000 ops is that slope to the 33,333rd power. With ``a`` just above 1 and
+    ``b`` near 0 the fixed point is near 0, its slope near 1, and the gradient stays between
+    1e-20 and 1e-13: far from the subnormal numbers, whose arithmetic is slow on most CPUs.
+    """
     x0 = np.linspace(-1.0, 1.0, 10)
-    return x0, np.full(10, 0.999), np.full(10, 0.001)
+    return x0, np.full(10, 1.0001), np.full(10, 1e-5)
+
+
+def chain(y: Any, ops: int, a: Any, b: Any, tanh: Callable[[Any], Any]) -> Any:
+    """``ops`` operations, cycling ``y * a``, ``y + b``, ``tanh(y)``: the same code for every
+    library, given its tensors (or arrays) and its ``tanh``."""
+    for i in range(ops):
+        if i % 3 == 0:
+            y = y * a
+        elif i % 3 == 1:
+            y = y + b
+        else:
+            y = tanh(y)
+    return y
 
 
 def make_chain(backend: str, ops: int) -> Run:
-    """Chain ``ops`` operations on a (10,) float64 tensor, then call ``y.sum().backward()``.
+    """Run :func:`chain` on a (10,) float64 tensor, then ``.sum().backward()``.
 
-    The ops are ``y = y * a`` and ``y = y + b`` in turn: each costs far more to dispatch than
-    to compute.
+    Each op costs far more to dispatch than to compute.
     """
     x0, a_np, b_np = _chain_constants()
-    grad: list[np.ndarray] = []
     if backend == "numpy":
+        return _chain_numpy(x0, a_np, b_np, ops)
+    ops_ns, constant = _ops_and_constant(backend)
+    a, b = constant(a_np), constant(b_np)
+    return grad_of_sum(backend, lambda x: chain(x, ops, a, b, ops_ns.tanh), x0)
 
-        def step() -> None:
-            y = x0
-            for _ in range(ops // 2):
-                y = y * a_np
-                y = y + b_np
-            # Backward by hand: d(y * a)/dy = a, d(y + b)/dy = 1, d(sum)/dy = 1.
-            g = np.ones_like(y)
-            for _ in range(ops // 2):
-                g = g * a_np
-            grad[:] = [g]
 
-    else:
-        lib: Any = rg if backend == "refgrad" else _torch()
-        a, b = lib.tensor(a_np), lib.tensor(b_np)
+def _chain_numpy(x0: np.ndarray, a: np.ndarray, b: np.ndarray, ops: int) -> Run:
+    """The chain with its gradient written out: the only thing backward needs is each tanh's
+    output ``t``, for its derivative ``1 - t²``."""
+    grad: list[np.ndarray] = []
 
-        def step() -> None:
-            x = lib.tensor(x0, requires_grad=True)
-            y = x
-            for _ in range(ops // 2):
-                y = y * a
-                y = y + b
-            y.sum().backward()
-            grad[:] = [x.grad.numpy()]
+    def step() -> None:
+        outputs: list[np.ndarray] = []
+
+        def tanh(y: np.ndarray) -> np.ndarray:
+            outputs.append(np.tanh(y))
+            return outputs[-1]
+
+        y = chain(x0, ops, a, b, tanh)
+        g = np.ones_like(y)  # d(sum)/dy
+        for i in reversed(range(ops)):
+            if i % 3 == 0:
+                g = g * a
+            elif i % 3 == 2:
+                g = g * (1 - outputs.pop() ** 2)
+            # d(y + b)/dy = 1: nothing to do
+        grad[:] = [g]
 
     return Run(step, lambda: list(grad))
 
@@ -92,8 +211,8 @@ def make_diamond(backend: str, ops: int) -> Run:
     """
     x0, _, _ = _chain_constants()
     h_np = np.full(10, 0.5)
-    grad: list[np.ndarray] = []
     if backend == "numpy":
+        grad: list[np.ndarray] = []
 
         def step() -> None:
             y = x0
@@ -106,20 +225,18 @@ def make_diamond(backend: str, ops: int) -> Run:
                 g = g + g  # both uses of y send their gradient back: the two paths add up
             grad[:] = [g]
 
-    else:
-        lib: Any = rg if backend == "refgrad" else _torch()
-        h = lib.tensor(h_np)
+        return Run(step, lambda: list(grad))
 
-        def step() -> None:
-            x = lib.tensor(x0, requires_grad=True)
-            y = x
-            for _ in range(ops // 2):
-                y = y + y
-                y = y * h
-            y.sum().backward()
-            grad[:] = [x.grad.numpy()]
+    _, constant = _ops_and_constant(backend)
+    h = constant(h_np)
 
-    return Run(step, lambda: list(grad))
+    def diamond(y: Any) -> Any:
+        for _ in range(ops // 2):
+            y = y + y
+            y = y * h
+        return y
+
+    return grad_of_sum(backend, diamond, x0)
 
 
 # ---------------------------------------------------------------- an MLP training step
@@ -165,12 +282,12 @@ def make_mlp(backend: str, problem: MLPProblem) -> Run:
     """
     if backend == "numpy":
         return _mlp_numpy(problem)
-    if backend == "refgrad":
-        nn: Any = rg.nn
-        lib: Any = rg
-    else:
-        lib = _torch()
-        nn = lib.nn
+    if backend == "mygrad":
+        return _mlp_mygrad(problem)
+    if backend == "autograd":
+        return _mlp_autograd(problem)
+    lib: Any = library(backend).ops  # refgrad and PyTorch: the same modules, loss and optimizer
+    nn = lib.nn
     dtype = getattr(lib, problem.dtype.name)
     layers: list[Any] = []
     for i, (W, b) in enumerate(problem.weights):
@@ -239,6 +356,70 @@ def _mlp_numpy(problem: MLPProblem) -> Run:
         for (W, b), (gW, gb) in zip(weights, grads, strict=True):
             W -= lr * gW
             b -= lr * gb
+        result[:] = [np.asarray(loss)] + [g for pair in grads for g in pair]
+
+    return Run(step, lambda: list(result))
+
+
+def mlp_logits(weights: list[tuple[Any, Any]], x: Any, relu: Callable[[Any], Any]) -> Any:
+    """The MLP's forward pass, ``h @ W.T + b`` with ReLU between the layers, for the peers that
+    have no ``Linear`` module: MyGrad's tensors and HIPS autograd's traced arrays."""
+    h = x
+    for i, (W, b) in enumerate(weights):
+        h = h @ W.T + b
+        if i < len(weights) - 1:
+            h = relu(h)
+    return h
+
+
+def _mlp_mygrad(problem: MLPProblem) -> Run:
+    """The training step in MyGrad: its ReLU and softmax cross-entropy, SGD by hand."""
+    import mygrad as mg
+    from mygrad.nnet.activations import relu
+    from mygrad.nnet.losses import softmax_crossentropy
+
+    weights = [(mg.tensor(W.copy()), mg.tensor(b.copy())) for W, b in problem.weights]
+    params = [p for pair in weights for p in pair]
+    x, lr = mg.tensor(problem.x, constant=True), problem.lr
+    result: list[np.ndarray] = []
+
+    def step() -> None:
+        # No zero_grad: MyGrad's backward sets .grad afresh rather than adding to it.
+        loss = softmax_crossentropy(mlp_logits(weights, x, relu), problem.y)
+        loss.backward()
+        for p in params:
+            p.data -= lr * p.grad  # the graph is gone after backward, so .data is writable
+        result[:] = [np.asarray(loss.data)] + [p.grad for p in params]
+
+    return Run(step, lambda: list(result))
+
+
+def _mlp_autograd(problem: MLPProblem) -> Run:
+    """The training step in HIPS autograd: the loss as a function of the weights, differentiated
+    by ``value_and_grad``; the weights are plain arrays, updated in place."""
+    import autograd
+    import autograd.numpy as anp
+
+    weights = [(W.copy(), b.copy()) for W, b in problem.weights]
+    rows = np.arange(problem.batch)
+
+    def loss_of(weights: list[tuple[Any, Any]]) -> Any:
+        logits = mlp_logits(weights, problem.x, lambda z: anp.maximum(z, 0.0))
+        # Log-softmax shifted by the row's maximum, as every cross-entropy is computed. HIPS
+        # autograd has no way to stop the gradient through the maximum, which is harmless:
+        # the shift cancels, and the maximum's gradient sums to (nearly) zero.
+        shifted = logits - anp.max(logits, axis=1, keepdims=True)
+        log_p = shifted - anp.log(anp.sum(anp.exp(shifted), axis=1, keepdims=True))
+        return -anp.mean(log_p[rows, problem.y])
+
+    loss_and_grads = autograd.value_and_grad(loss_of)
+    result: list[np.ndarray] = []
+
+    def step() -> None:
+        loss, grads = loss_and_grads(weights)
+        for (W, b), (gW, gb) in zip(weights, grads, strict=True):
+            W -= problem.lr * gW
+            b -= problem.lr * gb
         result[:] = [np.asarray(loss)] + [g for pair in grads for g in pair]
 
     return Run(step, lambda: list(result))
