@@ -27,6 +27,7 @@ import pytest
 import refgrad as rg
 import refgrad.nn.functional as F
 from refgrad.autograd import Function
+from refgrad.autograd.function import _DelayedError
 from refgrad.ops.shape import ToDtype
 from refgrad.testing.opinfo import OP_REGISTRY, OpInfo
 
@@ -40,6 +41,9 @@ FUNCTIONS_WITHOUT_ENTRY: dict[type[Function], str] = {
     # gradcheck's step of 1e-6, so a difference quotient through the cast is off by percents.
     # Its rule is checked by test_to_dtype_casts_the_gradient_back below instead.
     ToDtype: "from float64 a cast only narrows, and the rounding swamps finite differences",
+    # Not an op: the node once_differentiable puts on a gradient so that differentiating it
+    # again raises. tests/test_function_multi_output.py checks that it does.
+    _DelayedError: "the error node of once_differentiable, whose backward raises on purpose",
 }
 
 # Where the ops live: each op module pairs its Functions with the public functions calling them.

@@ -421,18 +421,16 @@ def backward(
         if wanted is None:
             run_backward(edges, seeds, keep, create_graph)
             return
+        for tensor in wanted:
+            if isinstance(tensor, Tensor) and tensor._grad_fn is not None:
+                tensor.retain_grad()  # a non-leaf input's .grad is filled on the way, as in PyTorch
         targets = input_edges(wanted, "backward")
         captured = run_backward(edges, seeds, keep, create_graph, inputs=targets)
     previous, grad_mode._enabled = grad_mode._enabled, create_graph
     try:
-        for tensor, edge in zip(wanted, targets, strict=True):
-            grad = captured.get(edge)
-            if grad is None:
-                continue
-            node = edge[0]
-            if tensor._grad_fn is None:  # a leaf: its AccumulateGrad node
+        for tensor, (node, _) in zip(wanted, targets, strict=True):
+            grad = captured.get((node, 0))
+            if grad is not None and tensor._grad_fn is None:  # a leaf: its AccumulateGrad
                 node.accumulate(grad, create_graph)  # type: ignore[union-attr]
-            elif not tensor._retains_grad:  # a retained gradient was already stored
-                _accumulate_into(tensor, grad, create_graph)
     finally:
         grad_mode._enabled = previous

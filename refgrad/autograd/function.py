@@ -620,8 +620,8 @@ class Function:
         >>> Mul.apply(a, rg.tensor([3.0, 4.0]))
         tensor([3., 8.], grad_fn=<MulBackward>)
         """
-        if cls._ctx_free and kwargs:
-            args, kwargs = _bind(cls.forward, args, kwargs), {}
+        if cls._ctx_free or (kwargs and any(isinstance(v, Tensor) for v in kwargs.values())):
+            args, kwargs = _bind(cls, args, kwargs), {}
         ctx = BackwardNode(cls, _needs_input_grad(args))
         raw = _run_forward(cls, ctx, args, kwargs)
         outputs = _as_outputs(cls, ctx, raw, args, kwargs)
@@ -640,11 +640,24 @@ class Function:
         return outputs if type(raw) is tuple else outputs[0]
 
 
-def _bind(forward: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    """Keyword arguments to positions, with defaults filled in (PyTorch's ``bind_default_args``)."""
-    bound = inspect.signature(forward).bind(*args, **kwargs)
+def _bind(cls: type[Function], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """Keyword arguments to positions, with defaults filled in (PyTorch's ``bind_default_args``).
+
+    PyTorch does it for the ``setup_context`` style, which must see every input; refgrad also
+    does it when a keyword argument is a tensor, so that it gets a gradient. Other keyword
+    arguments (a ``dim``, a shape) are passed to ``forward`` as they are.
+    """
+    signature = cls.__dict__.get("_signature")
+    if signature is None:
+        signature = inspect.signature(cls.forward)
+        cls._signature = signature  # type: ignore[attr-defined]
+    if cls._ctx_free:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return bound.args
+    bound = signature.bind(None, *args, **kwargs)  # None stands for ctx
     bound.apply_defaults()
-    return bound.args
+    return bound.args[1:]
 
 
 def once_differentiable(

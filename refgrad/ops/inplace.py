@@ -80,7 +80,7 @@ def write(
     """
     recording = grad_mode._enabled
     if recording:
-        _refuse_leaf_writes(target, op)
+        _refuse_leaf_writes(target, op, _writes_through_a_view(op, options))
     if not target.data.flags.writeable:
         raise RuntimeError(
             f"{op}: unsupported operation: more than one element of the written-to tensor "
@@ -91,9 +91,10 @@ def write(
         target.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in operands)
     )
     if not needs_graph:
-        result = compute(target, *operands, **options)
-        _store(target, _castable(target, result, op), op)
+        result = _castable(target, compute(target, *operands, **options), op)
+        _store(target, result, op)
         target._version_counter.value += 1
+        _carry_tangent(target, result)
         return target
 
     # Compute on a snapshot, so that what the new node saves is the old value, not `target`
@@ -101,9 +102,11 @@ def write(
     old = Tensor(np.array(target.data))
     old._grad_fn, old._output_nr = target._grad_fn, target._output_nr
     old._requires_grad = target._requires_grad
+    old._tangent = target._tangent
     result = _castable(target, compute(old, *operands, **options), op)
     _store(target, result, op)
     target._version_counter.value += 1
+    _carry_tangent(target, result)
     view = target._view
     if view is None:
         target._rebase(result)
@@ -118,15 +121,40 @@ def write(
     base_before = Tensor(base.data)
     base_before._grad_fn, base_before._output_nr = base._grad_fn, base._output_nr
     base_before._requires_grad = base._requires_grad
+    tangent = base._tangent
     base._rebase(CopySlices.apply(base_before, result, view.replay))
+    base._tangent = tangent  # (_carry_tangent has already updated it)
     view.version = base._version_counter.value
     target._rebase(view.replay(base))
     return target
 
 
-def _refuse_leaf_writes(target: Tensor, op: str) -> None:
+def _carry_tangent(target: Tensor, result: Tensor) -> None:
+    """Forward mode: the written tensor (and, through a view, its base) takes the new tangent."""
+    if result._tangent is None:
+        return
+    level, tangent = result._tangent
+    target._tangent = result._tangent
+    view = target._view
+    if view is None or view.replay is None:
+        return
+    base = view.base
+    old = base._tangent[1].data if base._tangent is not None and base._tangent[0] == level else None
+    merged = np.zeros_like(base.data) if old is None else np.array(old)
+    with grad_mode.no_grad():
+        view.replay(Tensor(merged)).data[...] = tangent.data
+    base._tangent = (level, Tensor(merged))
+
+
+def _refuse_leaf_writes(target: Tensor, op: str, through_view: bool = False) -> None:
     """PyTorch's two refusals, while the graph is recorded."""
     if target._view is None and target._grad_fn is None and target._requires_grad:
+        if through_view:  # `w[0] = v` writes through the view w[0], as PyTorch words it
+            raise RuntimeError(
+                "a view of a leaf Variable that requires grad is being used in an in-place "
+                f"operation. ({op}: change the leaf under `with rg.no_grad():`, or write into "
+                "a clone().)"
+            )
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation. "
             f"({op}: change it under `with rg.no_grad():`, as optimizers do, or compute a new "
@@ -139,6 +167,22 @@ def _refuse_leaf_writes(target: Tensor, op: str) -> None:
             f"operation. ({op}: change the leaf under `with rg.no_grad():`, or write into a "
             "clone().)"
         )
+
+
+def _writes_through_a_view(op: str, options: dict[str, Any]) -> bool:
+    """Whether ``t[index] = v`` is, in PyTorch's terms, a write into the view ``t[index]``.
+
+    PyTorch turns a basic index (integers and slices) into a view and copies into it, and
+    refuses that on a leaf with the message for views; an index of arrays, masks, or a plain
+    ``[:]``/``[...]`` writes into the tensor itself.
+    """
+    if op != "index_put_":
+        return False
+    index = options["index"]
+    items = index if isinstance(index, tuple) else (index,)
+    if not all(isinstance(i, int | slice | type(None) | type(Ellipsis)) for i in items):
+        return False
+    return not all(i == slice(None) or i is Ellipsis for i in items)
 
 
 def _castable(target: Tensor, result: Tensor, op: str) -> Tensor:
@@ -253,7 +297,7 @@ class IndexPut(Function):
         grad_x = IndexPut.apply(grad_output, zero, ctx.index) if ctx.needs_input_grad[0] else None
         grad_value = None
         if ctx.needs_input_grad[1]:
-            grad_value = sum_to(Index.apply(grad_output, ctx.index), ctx.squeezed_shape)
+            grad_value = sum_to(Index.apply(grad_output, index=ctx.index), ctx.squeezed_shape)
             grad_value = reshape(grad_value, ctx.value_shape)
         return grad_x, grad_value, None
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from refgrad.autograd.function import Function
 from refgrad.ops import elementwise as E
+from refgrad.ops import inplace as IP
 from refgrad.ops import linalg as L
 from refgrad.ops import reductions as R
 from refgrad.ops import shape as S
@@ -255,6 +256,39 @@ def _index(m: ModuleType, x: Any, index: Any) -> Any:
     ):
         index = tuple(m.tensor(i) if isinstance(i, list) else i for i in index)
     return x[index]
+
+
+def _index_put_samples(rng: np.random.Generator) -> list[Sample]:
+    x = _real(rng, (4, 3))
+    cases: list[tuple[Any, tuple[int, ...]]] = [
+        (1, (3,)),
+        (1, ()),  # a scalar broadcast over the row: its gradient sums the row's
+        ((slice(1, 3),), (2, 3)),
+        ((slice(None), 0), (4,)),
+        ((slice(None, None, 2), slice(1, None)), (1, 2)),
+        (([2, 0],), (2, 3)),
+        (([2, 0], [1, 1]), (2,)),
+    ]
+    return [Sample((x, _real(rng, shape)), {"index": index}) for index, shape in cases]
+
+
+def _index_put(m: ModuleType, x: Any, value: Any, index: Any) -> Any:
+    y = x * 1  # a non-leaf: writing into it is recorded (CopySlices / IndexPut)
+    y[index] = value
+    return y
+
+
+def _write_through_view_samples(rng: np.random.Generator) -> list[Sample]:
+    return [
+        Sample((_real(rng, (3, 2)), _real(rng, (3,)))),
+        Sample((_real(rng, (3, 2)), _real(rng, ()))),
+    ]
+
+
+def _write_through_view(m: ModuleType, x: Any, value: Any) -> Any:
+    y = x * 1
+    y.t()[0].mul_(value)  # the first column of y, through a view of a view
+    return y
 
 
 def _cat_samples(rng: np.random.Generator) -> list[Sample]:
@@ -572,6 +606,14 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
     ),
     OpInfo("sum_to", _sum_to, (S.SumTo,), _sum_to_samples, True),
     OpInfo("index", _index, (S.Index, S.IndexAdd), _index_samples, True),
+    OpInfo("index_put (t[i] = v)", _index_put, (IP.IndexPut,), _index_put_samples, True),
+    OpInfo(
+        "mul_ through a view (CopySlices)",
+        _write_through_view,
+        (IP.CopySlices, E.Mul),
+        _write_through_view_samples,
+        True,
+    ),
     OpInfo("cat", lambda m, *xs, dim: m.cat(xs, dim), (S.Cat,), _cat_samples, True),
     OpInfo("stack", lambda m, *xs, dim: m.stack(xs, dim), (S.Stack,), _stack_samples, True),
     OpInfo("clone", lambda m, x: x.clone(), (S.Clone,), _unary(_real), True),
@@ -699,6 +741,8 @@ USAGE: dict[str, str] = {
     "broadcast_to": "rg.broadcast_to(x, shape)",
     "sum_to": "rg.sum_to(x, shape)",
     "index": "x[index]",
+    "index_put (t[i] = v)": "t[index] = v (on a tensor in the graph: recorded, not refused)",
+    "mul_ through a view (CopySlices)": "y[1:].mul_(v), y.t()[0] += v: a write into a view of y",
     "cat": "rg.cat(tensors, dim)",
     "stack": "rg.stack(tensors, dim)",
     "clone": "x.clone()",
