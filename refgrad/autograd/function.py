@@ -77,24 +77,38 @@ class BackwardNode(Node):
     function: type[Function]
     needs_input_grad: tuple[bool, ...]
 
+    # What a call starts with, as class attributes: a node is made for every op, so its
+    # constructor sets only what differs from call to call.
+    _to_save: tuple[Tensor | None, ...] = ()  # what forward asked to save
+    _for_forward: tuple[Tensor | None, ...] | None = None  # ... for jvp, if different
+    _saved: tuple[SavedTensor | None, ...] | None = ()  # ... once recorded; None once freed
+    _dirty: tuple[Tensor, ...] = ()
+    _non_differentiable: tuple[Tensor, ...] = ()
+    _materialize_grads = True
+    _in_jvp = False  # forward mode sets it while the op's jvp runs
+    _input_meta: tuple[tuple[Shape, np.dtype[Any]] | None, ...] = ()
+    _output_meta: tuple[tuple[Shape, np.dtype[Any]], ...] = ()
+
     if TYPE_CHECKING:  # a ctx carries whatever attributes forward stores on it
 
         def __getattr__(self, name: str) -> Any: ...
         def __setattr__(self, name: str, value: Any) -> None: ...
 
     def __init__(self, function: type[Function], needs_input_grad: tuple[bool, ...]) -> None:
-        super().__init__()
         self.function = function
         self.needs_input_grad = needs_input_grad
-        self._to_save: tuple[Tensor | None, ...] = ()  # what forward asked to save
-        self._for_forward: tuple[Tensor | None, ...] | None = None  # ... for jvp, if different
-        self._saved: tuple[SavedTensor | None, ...] | None = ()  # ... once recorded; None: freed
-        self._dirty: tuple[Tensor, ...] = ()
-        self._non_differentiable: tuple[Tensor, ...] = ()
-        self._materialize_grads = True
-        self._in_jvp = False  # forward mode sets it while the op's jvp runs
-        self._input_meta: tuple[tuple[Shape, np.dtype[Any]] | None, ...] = ()
-        self._output_meta: tuple[tuple[Shape, np.dtype[Any]], ...] = ()
+
+    @property
+    def output_shape(self) -> Shape:
+        """The shape of the (first) result, for pictures of the graph (:mod:`refgrad.viz`).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> (rg.ones(2, 3, requires_grad=True) * 2).grad_fn.output_shape
+        (2, 3)
+        """
+        return self._output_meta[0][0] if self._output_meta else ()
 
     def name(self) -> str:
         """Return ``"<FunctionName>Backward"``.
@@ -271,7 +285,7 @@ class BackwardNode(Node):
         ...     y.grad_fn.apply_backward(rg.tensor([1.0, 1.0]))  # one gradient per input
         (tensor([3., 3.]), None)
         """
-        if self._materialize_grads and any(g is None for g in grad_outputs):
+        if self.num_outputs > 1 and self._materialize_grads:
             grad_outputs = tuple(
                 Tensor(np.zeros(*self._output_meta[i])) if g is None else g
                 for i, g in enumerate(grad_outputs)
@@ -289,10 +303,15 @@ class BackwardNode(Node):
                     f"(expected {expected}, got {len(grads)}): return one gradient (or None) "
                     "per input of forward"
                 )
-        return tuple(
-            None if grad is None or meta is None else fit_to_input(grad, meta, self.name(), i)
-            for i, (grad, meta) in enumerate(zip(grads, self._input_meta, strict=True))
-        )
+        fitted: list[Tensor | None] = []
+        for index, (grad, meta) in enumerate(zip(grads, self._input_meta, strict=True)):
+            if grad is None or meta is None:
+                fitted.append(None)
+            elif type(grad) is Tensor and grad.data.shape == meta[0] and grad.data.dtype == meta[1]:
+                fitted.append(grad)  # the common case: nothing to fit
+            else:
+                fitted.append(fit_to_input(grad, meta, self.name(), index))
+        return tuple(fitted)
 
 
 def fit_to_input(
@@ -340,7 +359,15 @@ def fit_to_input(
 # -------------------------------------------------------------------- the steps of apply
 def _needs_input_grad(args: tuple[Any, ...]) -> tuple[bool, ...]:
     """One flag per input: is it a tensor that requires grad?"""
-    return tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+    needs = []
+    for arg in args:
+        if isinstance(arg, Tensor):
+            if arg._view is not None:
+                arg._sync_view()  # a view whose base was written to may require grad now
+            needs.append(arg._requires_grad)
+        else:
+            needs.append(False)
+    return tuple(needs)
 
 
 def _run_forward(
@@ -355,13 +382,19 @@ def _run_forward(
     except (ValueError, TypeError, IndexError) as error:
         raise _explained(cls.__name__, args, error) from error
     finally:
-        grad_mode._enabled = previous
+        if previous:
+            grad_mode._enabled = True
 
 
 def _as_outputs(
     cls: type[Function], ctx: BackwardNode, raw: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[Tensor, ...]:
     """Turn what ``forward`` returned into result tensors (new ones, unless marked dirty)."""
+    if type(raw) is np.ndarray:  # the common case: one fresh array
+        output = Tensor(raw)
+        if raw.base is not None:
+            _track_view(cls, output, args, kwargs)
+        return (output,)
     items = raw if type(raw) is tuple else (raw,)
     outputs: list[Tensor] = []
     for item in items:
@@ -425,17 +458,20 @@ def _record(ctx: BackwardNode, args: tuple[Any, ...], outputs: tuple[Tensor, ...
             meta.append(None)
     ctx.next_functions = tuple(edges)
     ctx._input_meta = tuple(meta)
+    output_meta = []
+    excluded = ctx._non_differentiable
     for output_nr, output in enumerate(outputs):
-        if output.data.dtype.kind != "f" or any(output is t for t in ctx._non_differentiable):
-            continue
+        data = output.data
+        output_meta.append((data.shape, data.dtype))
+        if data.dtype.kind != "f" or (excluded and any(output is t for t in excluded)):
+            continue  # integer results (indices) and declared ones carry no gradient
         if output._view is not None:
             output._view.version = output._version_counter.value  # its grad_fn is current
         output._grad_fn, output._output_nr, output._requires_grad = ctx, output_nr, True
-    ctx._output_meta = tuple((o.data.shape, o.data.dtype) for o in outputs)
+    ctx._output_meta = tuple(output_meta)
     ctx.num_outputs = len(outputs)
-    ctx.output_shape = outputs[0].shape  # for pictures of the graph (refgrad.viz)
     if ctx._to_save:
-        ctx._saved = tuple(_saved(t, outputs) for t in ctx._to_save)
+        ctx._saved = tuple([_saved(t, outputs) for t in ctx._to_save])
         ctx._to_save = ()
 
 
@@ -632,9 +668,11 @@ class Function:
         recording = grad_mode._enabled and True in ctx.needs_input_grad
         if ctx._dirty:
             _mark_dirty_written(ctx, grad_mode._enabled)
-        for plugin in after_forward:
-            plugin(cls, ctx, args, outputs)
-        ctx._for_forward = None  # jvp has run (in a plugin) if it was going to
+        if after_forward:
+            for plugin in after_forward:
+                plugin(cls, ctx, args, outputs)
+        if ctx._for_forward is not None:
+            ctx._for_forward = None  # jvp has run (in a plugin) if it was going to
         if recording:
             _record(ctx, args, outputs)
         return outputs if type(raw) is tuple else outputs[0]

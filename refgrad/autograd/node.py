@@ -214,17 +214,15 @@ class Node:
     ((<MulBackward>, 0),)
     """
 
-    __slots__ = ("__weakref__", "_hooks", "_retained", "next_functions")
-
+    # Class attributes are the defaults: most nodes never get hooks, and setting every field in
+    # a constructor would cost each op of a forward pass.
+    next_functions: tuple[Edge, ...] = ()
     #: How many outputs the operation had (several for a Function returning a tuple).
     num_outputs = 1
-
-    def __init__(self) -> None:
-        self.next_functions: tuple[Edge, ...] = ()
-        # Hooks of this node's output tensors, by handle id: (output_nr, hook), in order.
-        self._hooks: HookDict | None = None
-        # The output tensors that called retain_grad(), by output_nr.
-        self._retained: dict[int, weakref.ref[Tensor]] | None = None
+    # Hooks of this node's output tensors, by handle id: (output_nr, hook), in order.
+    _hooks: HookDict | None = None
+    # The output tensors that called retain_grad(), by output_nr.
+    _retained: dict[int, weakref.ref[Tensor]] | None = None
 
     def name(self) -> str:
         """Return the node's name, as PyTorch's ``grad_fn.name()`` does.
@@ -323,10 +321,7 @@ class AccumulateGrad(Node):
     True
     """
 
-    __slots__ = ("_variable",)
-
     def __init__(self, variable: Tensor) -> None:
-        super().__init__()
         self._variable = variable
 
     @property

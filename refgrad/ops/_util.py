@@ -18,6 +18,8 @@ def constant(value: TensorLike, like: Tensor) -> Tensor:
     """
     if isinstance(value, Tensor):
         return value
+    if type(value) is float and like.data.dtype.kind == "f":  # the common case: `x * 2.0`
+        return Tensor(np.array(value, dtype=like.data.dtype))
     # NumPy scalars (np.float64(2.0)) count as numbers too, as PyTorch treats them.
     if isinstance(value, bool | int | float | np.number | np.bool_):
         kind = like.data.dtype.kind

@@ -258,6 +258,13 @@ def _index(m: ModuleType, x: Any, index: Any) -> Any:
     return x[index]
 
 
+def _backward_op(m: ModuleType, name: str, function: type[Function], g: Any, y: Any) -> Any:
+    """A backward rule as an op of its own: PyTorch's is ``torch.ops.aten.<name>``."""
+    if m.__name__ == "torch":
+        return getattr(m.ops.aten, name)(g, y)
+    return function.apply(g, y)
+
+
 def _index_put_samples(rng: np.random.Generator) -> list[Sample]:
     x = _real(rng, (4, 3))
     cases: list[tuple[Any, tuple[int, ...]]] = [
@@ -605,6 +612,20 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
         "to the shape",
     ),
     OpInfo("sum_to", _sum_to, (S.SumTo,), _sum_to_samples, True),
+    OpInfo(
+        "tanh_backward",
+        lambda m, g, y: _backward_op(m, "tanh_backward", E.TanhGrad, g, y),
+        (E.TanhGrad,),
+        lambda rng: [Sample((_real(rng, s), np.tanh(_real(rng, s)))) for s in UNARY_SHAPES],
+        True,
+    ),
+    OpInfo(
+        "sigmoid_backward",
+        lambda m, g, y: _backward_op(m, "sigmoid_backward", E.SigmoidGrad, g, y),
+        (E.SigmoidGrad,),
+        lambda rng: [Sample((_real(rng, s), rng.uniform(0.05, 0.95, s))) for s in UNARY_SHAPES],
+        True,
+    ),
     OpInfo("index", _index, (S.Index, S.IndexAdd), _index_samples, True),
     OpInfo("index_put (t[i] = v)", _index_put, (IP.IndexPut,), _index_put_samples, True),
     OpInfo(
@@ -741,6 +762,8 @@ USAGE: dict[str, str] = {
     "broadcast_to": "rg.broadcast_to(x, shape)",
     "sum_to": "rg.sum_to(x, shape)",
     "index": "x[index]",
+    "tanh_backward": "(internal) the backward rule of tanh, g * (1 - y**2), as one op",
+    "sigmoid_backward": "(internal) the backward rule of sigmoid, g * y * (1 - y), as one op",
     "index_put (t[i] = v)": "t[index] = v (on a tensor in the graph: recorded, not refused)",
     "mul_ through a view (CopySlices)": "y[1:].mul_(v), y.t()[0] += v: a write into a view of y",
     "cat": "rg.cat(tensors, dim)",
