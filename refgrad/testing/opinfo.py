@@ -850,4 +850,6 @@ _NODE_FIELDS = {
     "next_nodes",
     "creation_site",
     "num_outputs",
+    "next_functions",
+    "function",
 }
