@@ -137,8 +137,9 @@ def browser(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, venv_backend="virtualenv")
 def bench(session: nox.Session) -> None:
-    """Time refgrad against hand-written NumPy, PyTorch, MyGrad and HIPS autograd; write
-    benchmarks/results/latest.json.
+    """Time refgrad against NumPy, PyTorch, MyGrad and HIPS autograd, interleaved.
+
+    The results go to benchmarks/results/latest.json.
 
     Extra arguments go to benchmarks/bench.py, e.g. ``nox -s bench -- --quick``.
     """

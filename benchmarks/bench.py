@@ -158,7 +158,8 @@ def without_gc(step: Callable[[], Any]) -> Callable[[], Any]:
 
 def summarize(samples: dict[str, list[float]]) -> dict[str, Any]:
     """Median and quartiles of each backend's samples, and the ratios of the medians: every
-    backend to NumPy's and PyTorch's, and refgrad to every other backend."""
+    backend to NumPy's and PyTorch's, and refgrad to every other backend.
+    """
     seconds: dict[str, dict[str, Any]] = {}
     for name, values in samples.items():
         q1, median, q3 = np.percentile(values, [25, 50, 75])
@@ -519,7 +520,7 @@ def _times(results: dict[str, Any]) -> list[str]:
 
 
 def _ratios(results: dict[str, Any]) -> list[str]:
-    """refgrad's median time over every other backend's, workload by workload."""
+    """Refgrad's median time over every other backend's, workload by workload."""
     others = [b for b in results["backends"] if b != "refgrad"]
     rows = {}
     for name, work in results["workloads"].items():

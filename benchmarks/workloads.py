@@ -154,7 +154,8 @@ def _chain_constants() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def chain(y: Any, ops: int, a: Any, b: Any, tanh: Callable[[Any], Any]) -> Any:
     """``ops`` operations, cycling ``y * a``, ``y + b``, ``tanh(y)``: the same code for every
-    library, given its tensors (or arrays) and its ``tanh``."""
+    library, given its tensors (or arrays) and its ``tanh``.
+    """
     for i in range(ops):
         if i % 3 == 0:
             y = y * a
@@ -180,7 +181,8 @@ def make_chain(backend: str, ops: int) -> Run:
 
 def _chain_numpy(x0: np.ndarray, a: np.ndarray, b: np.ndarray, ops: int) -> Run:
     """The chain with its gradient written out: the only thing backward needs is each tanh's
-    output ``t``, for its derivative ``1 - t²``."""
+    output ``t``, for its derivative ``1 - t²``.
+    """
     grad: list[np.ndarray] = []
 
     def step() -> None:
@@ -363,7 +365,8 @@ def _mlp_numpy(problem: MLPProblem) -> Run:
 
 def mlp_logits(weights: list[tuple[Any, Any]], x: Any, relu: Callable[[Any], Any]) -> Any:
     """The MLP's forward pass, ``h @ W.T + b`` with ReLU between the layers, for the peers that
-    have no ``Linear`` module: MyGrad's tensors and HIPS autograd's traced arrays."""
+    have no ``Linear`` module: MyGrad's tensors and HIPS autograd's traced arrays.
+    """
     h = x
     for i, (W, b) in enumerate(weights):
         h = h @ W.T + b
@@ -396,7 +399,8 @@ def _mlp_mygrad(problem: MLPProblem) -> Run:
 
 def _mlp_autograd(problem: MLPProblem) -> Run:
     """The training step in HIPS autograd: the loss as a function of the weights, differentiated
-    by ``value_and_grad``; the weights are plain arrays, updated in place."""
+    by ``value_and_grad``; the weights are plain arrays, updated in place.
+    """
     import autograd
     import autograd.numpy as anp
 

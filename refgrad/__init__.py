@@ -50,8 +50,9 @@ from refgrad.grad_mode import (
     set_grad_enabled,
 )
 from refgrad.random import Generator, manual_seed, seed
-from refgrad.autograd.node import RemovableHandle
 from refgrad.tensor import MaxResult, Tensor, tensor
+
+from refgrad.autograd.node import RemovableHandle  # isort: skip  (after Tensor, which it uses)
 
 from refgrad.ops import (  # isort: skip  (ops need Tensor first)
     abs,
@@ -121,7 +122,6 @@ __all__ = [
     "div",
     "double",
     "enable_grad",
-    "inference_mode",
     "exp",
     "eye",
     "flatten",
@@ -130,6 +130,7 @@ __all__ = [
     "float64",
     "full",
     "get_default_dtype",
+    "inference_mode",
     "int32",
     "int64",
     "is_grad_enabled",

@@ -70,7 +70,8 @@ class VersionCounter:
 
     A tensor and its views share one counter (they share the memory), and every in-place write
     through any of them bumps it. A node saving a tensor for backward records the count, and
-    backward refuses to use the tensor if the count has moved (:class:`~refgrad.autograd.node.SavedTensor`).
+    backward refuses to use the tensor if the count has moved
+    (:class:`~refgrad.autograd.node.SavedTensor`).
 
     Examples
     --------
@@ -497,7 +498,7 @@ class Tensor:
             else:
 
                 def path(tensor: Tensor) -> Tensor:
-                    return last(first(tensor))  # type: ignore[misc]
+                    return last(first(tensor))
 
             base, replay = root, path
         self._version_counter = base._version_counter
@@ -1107,7 +1108,7 @@ class Tensor:
         return _ops.sigmoid(self)
 
     def relu(self) -> Tensor:
-        """Element-wise :math:`\\max(x, 0)`; see :func:`refgrad.relu`.
+        r"""Element-wise :math:`\max(x, 0)`; see :func:`refgrad.relu`.
 
         Examples
         --------

@@ -326,7 +326,11 @@ class ForwardReturnsAList(rg.autograd.Function):
 
 def test_backward_returning_too_many_gradients() -> None:
     y = TooManyGrads.apply(rg.tensor([1.0, 2.0, 3.0], requires_grad=True)).sum()
-    with pytest.raises(RuntimeError, match=r"TooManyGradsBackward returned an incorrect number of gradients \(expected 1, got 2\)"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"TooManyGradsBackward returned an incorrect number of gradients "
+        r"\(expected 1, got 2\)",
+    ):
         y.backward()
 
 

@@ -1,5 +1,6 @@
 """A hook handle removes its own registration, once, even when the same function is registered
-twice (as in PyTorch 2.13, where each handle has its own id; checked there)."""
+twice (as in PyTorch 2.13, where each handle has its own id; checked there).
+"""
 
 from __future__ import annotations
 

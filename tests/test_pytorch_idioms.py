@@ -37,7 +37,7 @@ def test_the_tutorial_relu_matches_the_builtin_one() -> None:
 
 def test_item_assignment_into_a_leaf_is_refused_while_recording_a_graph() -> None:
     w = rg.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="leaf Variable that requires grad.*in-place"):
+    with pytest.raises(RuntimeError, match=r"leaf Variable that requires grad.*in-place"):
         w[0] = 5.0
     with rg.no_grad():
         w[0] = 5.0

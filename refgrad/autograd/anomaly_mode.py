@@ -199,7 +199,7 @@ def checked_backward(node: Node, grads: list[Tensor | None]) -> tuple[Tensor | N
     """
     function.after_forward.remove(check_forward)
     try:
-        input_grads: tuple[Tensor | None, ...] = node.apply_backward(*grads)  # type: ignore[attr-defined]
+        input_grads: tuple[Tensor | None, ...] = node.apply_backward(*grads)
     finally:
         function.after_forward.append(check_forward)
     for index, input_grad in enumerate(input_grads):

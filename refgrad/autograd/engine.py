@@ -161,6 +161,7 @@ def run_backward(
     if inputs is not None:
         wanted = {}
         for node, output_nr in inputs:
+            assert node is not None
             wanted.setdefault(node, []).append(output_nr)
         runs = nodes_to_run(order, set(wanted))
     captured: dict[Edge, Tensor] = {}
@@ -177,9 +178,9 @@ def run_backward(
                 _retain(node, grads, create_graph)
             if wanted is not None:
                 for output_nr in wanted.get(node, ()):
-                    grad = grads[output_nr]
-                    if grad is not None:
-                        captured[(node, output_nr)] = grad
+                    reached = grads[output_nr]
+                    if reached is not None:
+                        captured[(node, output_nr)] = reached
                 if node not in runs:
                     continue
             if rule_runner is None:
@@ -188,10 +189,10 @@ def run_backward(
                 input_grads = rule_runner(node, grads)
             if not retain_graph:
                 node.release()  # the line that frees saved tensors
-            for edge, grad in zip(node.next_functions, input_grads, strict=True):
-                if edge[0] is not None and grad is not None:
+            for edge, input_grad in zip(node.next_functions, input_grads, strict=True):
+                if edge[0] is not None and input_grad is not None:
                     if wanted is None or edge[0] in runs or edge[0] in wanted:
-                        _add(buffers, edge, grad)
+                        _add(buffers, edge, input_grad)
     finally:
         grad_mode._enabled = previous
     return captured
@@ -323,9 +324,7 @@ def seed_gradient(output: Tensor, gradient: Any, index: int) -> Tensor:
     return gradient
 
 
-def root_edges(
-    outputs: tuple[Tensor, ...], grad_outputs: Any
-) -> tuple[list[Edge], list[Tensor]]:
+def root_edges(outputs: tuple[Tensor, ...], grad_outputs: Any) -> tuple[list[Edge], list[Tensor]]:
     """Check the outputs, and pair each one's edge with the gradient it starts from.
 
     Examples
@@ -342,7 +341,8 @@ def root_edges(
             f"got {len(given)} gradients for {len(outputs)} outputs; give one per output "
             "(None for a scalar output)"
         )
-    edges, grads = [], []
+    edges: list[Edge] = []
+    grads: list[Tensor] = []
     for index, (output, gradient) in enumerate(zip(outputs, given, strict=True)):
         if not isinstance(output, Tensor) or not output.requires_grad:
             raise RuntimeError(
@@ -357,7 +357,7 @@ def root_edges(
 
 
 def input_edges(inputs: tuple[Tensor, ...], where: str) -> list[Edge]:
-    """The edges of the tensors gradients are wanted for; each must require grad.
+    """The edges of the tensors whose gradients are wanted; each must require grad.
 
     Examples
     --------
@@ -367,7 +367,7 @@ def input_edges(inputs: tuple[Tensor, ...], where: str) -> list[Edge]:
     >>> input_edges((x, x * 3), "grad")
     [(<AccumulateGrad>, 0), (<MulBackward>, 0)]
     """
-    edges = []
+    edges: list[Edge] = []
     for index, tensor in enumerate(inputs):
         if not isinstance(tensor, Tensor) or not tensor.requires_grad:
             raise RuntimeError(

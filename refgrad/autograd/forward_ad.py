@@ -198,7 +198,7 @@ def push_tangents(
     level, _level = _level, -1
     ctx._in_jvp = True
     try:
-        result = cls.jvp(ctx, *tangents)
+        result: Any = cls.jvp(ctx, *tangents)  # a tuple, for several outputs
     except NotImplementedError:
         raise NotImplementedError(
             f"{cls.__name__} has no forward-mode rule: define a static method "
@@ -215,4 +215,7 @@ def push_tangents(
             from refgrad.ops.shape import broadcast_to
 
             tangent = broadcast_to(tangent, output.shape)
-        output._tangent = (level, tangent if tangent.dtype == output.dtype else tangent.to(output.dtype))
+        output._tangent = (
+            level,
+            tangent if tangent.dtype == output.dtype else tangent.to(output.dtype),
+        )

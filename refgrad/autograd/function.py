@@ -45,7 +45,9 @@ from refgrad.tensor import Tensor
 
 #: Extensions that look at every op after its forward (forward-mode AD and anomaly detection
 #: add themselves while they are on): ``plugin(function, ctx, inputs, outputs)``.
-after_forward: list[Callable[[type[Function], BackwardNode, tuple[Any, ...], tuple[Tensor, ...]], None]] = []
+after_forward: list[
+    Callable[[type[Function], BackwardNode, tuple[Any, ...], tuple[Tensor, ...]], None]
+] = []
 
 _NO_EDGE: Edge = (None, 0)
 
@@ -290,7 +292,8 @@ class BackwardNode(Node):
                 Tensor(np.zeros(*self._output_meta[i])) if g is None else g
                 for i, g in enumerate(grad_outputs)
             )
-        grads = self.function.backward(self, *grad_outputs)
+        rule: Callable[..., Any] = self.function.backward  # one gradient per output
+        grads = rule(self, *grad_outputs)
         if not isinstance(grads, tuple):
             grads = (grads,)
         expected = len(self.next_functions)
@@ -314,9 +317,7 @@ class BackwardNode(Node):
         return tuple(fitted)
 
 
-def fit_to_input(
-    grad: Any, meta: tuple[Shape, np.dtype[Any]], name: str, index: int
-) -> Tensor:
+def fit_to_input(grad: Any, meta: tuple[Shape, np.dtype[Any]], name: str, index: int) -> Tensor:
     """Give a gradient its input's shape and dtype: the one place gradients are reduced.
 
     Broadcasting copied each input element into several output elements, so a backward rule
@@ -343,7 +344,9 @@ def fit_to_input(
         try:
             if grad._requires_grad and grad_mode._enabled:
                 axes = sum_axes(grad.data.shape, shape)
-                grad = grad.sum(dim=axes, keepdim=True).reshape(shape) if axes else grad.reshape(shape)
+                grad = (
+                    grad.sum(dim=axes, keepdim=True).reshape(shape) if axes else grad.reshape(shape)
+                )
             else:
                 grad = Tensor(unbroadcast(grad.data, shape))
         except ShapeError:
@@ -351,14 +354,13 @@ def fit_to_input(
                 f"function {name} returned an invalid gradient at index {index} - got "
                 f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
             ) from None
-    if grad.data.dtype != dtype:
-        grad = grad.to(dtype)
-    return grad
+    fitted: Tensor = grad if grad.data.dtype == dtype else grad.to(dtype)
+    return fitted
 
 
 # -------------------------------------------------------------------- the steps of apply
 def _needs_input_grad(args: tuple[Any, ...]) -> tuple[bool, ...]:
-    """One flag per input: is it a tensor that requires grad?"""
+    """One flag per input: whether it is a tensor that requires grad."""
     needs = []
     for arg in args:
         if isinstance(arg, Tensor):
@@ -401,19 +403,26 @@ def _as_outputs(
         if type(item) is np.ndarray:
             output = Tensor(item)
         elif isinstance(item, Tensor):
-            reused = item._grad_fn is not None or item._requires_grad or any(item is a for a in args)
+            reused = (
+                item._grad_fn is not None or item._requires_grad or any(item is a for a in args)
+            )
             dirty = any(item is d for d in ctx._dirty)
             output = Tensor(item.data) if reused and not dirty else item
         elif isinstance(item, np.generic | np.ndarray):
             output = Tensor(np.asarray(item))
         else:
+            kind = type(item if type(raw) is tuple else raw).__name__
             raise TypeError(
-                f"{cls.__name__}.forward returned a {type(raw).__name__ if type(raw) is not tuple else type(item).__name__}; "
-                "return a Tensor or NumPy array, or a tuple of them for several outputs"
+                f"{cls.__name__}.forward returned a {kind}; return a Tensor or NumPy array, or a "
+                "tuple of them for several outputs"
             )
         outputs.append(output)
     first = outputs[0]
-    if first.data.base is not None and first._view is None and not any(first is d for d in ctx._dirty):
+    if (
+        first.data.base is not None
+        and first._view is None
+        and not any(first is d for d in ctx._dirty)
+    ):
         _track_view(cls, first, args, kwargs)
     return tuple(outputs)
 
@@ -436,13 +445,19 @@ def _track_view(
     owner = _owner(output.data)
     for position, arg in enumerate(args):
         if isinstance(arg, Tensor) and _owner(arg.data) is owner:
-            rest = args[1:]
-
-            def replay(base: Tensor) -> Tensor:
-                return cls.apply(base, *rest, **kwargs)  # type: ignore[no-any-return]
-
-            output._become_view_of(arg, replay if position == 0 else None)
+            output._become_view_of(arg, _replayer(cls, args[1:], kwargs) if position == 0 else None)
             return
+
+
+def _replayer(
+    cls: type[Function], rest: tuple[Any, ...], kwargs: dict[str, Any]
+) -> Callable[[Tensor], Tensor]:
+    """The view op again, on a new base: ``replay(base) = cls.apply(base, *rest, **kwargs)``."""
+
+    def replay(base: Tensor) -> Tensor:
+        return cls.apply(base, *rest, **kwargs)
+
+    return replay
 
 
 def _record(ctx: BackwardNode, args: tuple[Any, ...], outputs: tuple[Tensor, ...]) -> None:
@@ -516,7 +531,7 @@ def _explained(name: str, args: tuple[Any, ...], error: Exception) -> Exception:
 
 
 class Function:
-    """Base class of differentiable operations: subclass it, then call ``.apply``.
+    r"""Base class of differentiable operations: subclass it, then call ``.apply``.
 
     Subclasses define static methods, as in PyTorch:
 
@@ -536,8 +551,8 @@ class Function:
 
     Examples
     --------
-    The derivative of :math:`\\sin` is :math:`\\cos`; the derivative of :math:`\\cos` is
-    :math:`-\\sin`, so backward is written with refgrad operations that are themselves
+    The derivative of :math:`\sin` is :math:`\cos`; the derivative of :math:`\cos` is
+    :math:`-\sin`, so backward is written with refgrad operations that are themselves
     differentiable:
 
     >>> import math
@@ -618,7 +633,7 @@ class Function:
         raise NotImplementedError
 
     @staticmethod
-    def backward(ctx: BackwardNode, *grad_outputs: Tensor) -> Any:
+    def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:  # or one per output
         """Return the gradients of the inputs; see the class docstring for the contract."""
         raise NotImplementedError("subclasses of Function must implement backward(ctx, grad)")
 
@@ -632,7 +647,7 @@ class Function:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+    def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
         """Run ``forward`` and, if any input requires grad, record the call in the graph.
 
         Parameters
@@ -675,7 +690,8 @@ class Function:
             ctx._for_forward = None  # jvp has run (in a plugin) if it was going to
         if recording:
             _record(ctx, args, outputs)
-        return outputs if type(raw) is tuple else outputs[0]
+        # Typed as a Tensor, the common case; a tuple of them still unpacks as `a, b = ...`.
+        return outputs if type(raw) is tuple else outputs[0]  # type: ignore[return-value]
 
 
 def _bind(cls: type[Function], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
@@ -740,7 +756,9 @@ def once_differentiable(
             return grads
         single = not isinstance(grads, tuple)
         marked = tuple(
-            _DelayedError.apply(_pretend_requires_grad(g), ctx.name()) if isinstance(g, Tensor) else g
+            _DelayedError.apply(_pretend_requires_grad(g), ctx.name())
+            if isinstance(g, Tensor)
+            else g
             for g in ((grads,) if single else grads)
         )
         return marked[0] if single else marked

@@ -79,7 +79,9 @@ def grad(
     if allow_unused is None:
         allow_unused = materialize_grads
     if materialize_grads and not allow_unused:
-        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True")
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True"
+        )
     edges, seeds = root_edges(as_tuple(outputs), grad_outputs)
     wanted = as_tuple(inputs)
     targets = input_edges(wanted, "grad")

@@ -117,7 +117,8 @@ class SavedTensor:
     >>> y.backward()
     Traceback (most recent call last):
     ...
-    RuntimeError: one of the variables needed for gradient computation has been modified by an inplace operation: [refgrad.DoubleTensor [2]] is at version 1; expected version 0 instead. ...
+    RuntimeError: one of the variables needed for gradient computation has been modified by an
+    inplace operation: [refgrad.DoubleTensor [2]] is at version 1; expected version 0 instead. ...
     """
 
     __slots__ = ("_counter", "_data", "_output_nr", "_tensor", "_version")
@@ -169,7 +170,10 @@ class SavedTensor:
         if self._counter.value != self._version:
             shape = list(self._data.shape if self._data is not None else self._tensor.shape)  # type: ignore[union-attr]
             dtype = self._data.dtype if self._data is not None else self._tensor.dtype  # type: ignore[union-attr]
-            whose = "" if self._output_nr is None else f", which is output {self._output_nr} of {node.name().removesuffix('Backward')},"
+            op = node.name().removesuffix("Backward")
+            whose = (
+                "" if self._output_nr is None else f", which is output {self._output_nr} of {op},"
+            )
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [refgrad.{_type_name(dtype)} {shape}]{whose} is at version "
@@ -179,6 +183,7 @@ class SavedTensor:
             )
         if self._tensor is not None:
             return self._tensor
+        assert self._data is not None
         output = Tensor(self._data)
         output._version_counter = self._counter
         output._requires_grad = True
@@ -189,8 +194,17 @@ class SavedTensor:
 
 def _type_name(dtype: np.dtype[Any]) -> str:
     """PyTorch's legacy name for a tensor type, e.g. ``DoubleTensor`` for float64."""
-    names = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
-             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    names = {
+        "float64": "Double",
+        "float32": "Float",
+        "float16": "Half",
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }
     return names.get(str(dtype), str(dtype)) + "Tensor"
 
 

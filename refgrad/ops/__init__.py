@@ -46,7 +46,7 @@ from refgrad.ops.shape import (
 )
 from refgrad.ops.softmax_family import log_softmax, softmax
 
-from refgrad.ops import inplace  # isort: skip  (it builds on the ops above)
+from refgrad.ops import inplace  # noqa: F401  # isort: skip  (it builds on the ops above)
 
 __all__ = [
     "abs",

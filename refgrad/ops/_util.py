@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from refgrad._typing import Dims, TensorLike
 from refgrad.tensor import Tensor, _dim, _to_array
+
 
 def constant(value: TensorLike, like: Tensor) -> Tensor:
     """Turn a non-tensor operand into a tensor that requires no grad.

@@ -227,16 +227,20 @@ class Pow(Function):
 
 
 def _pow_local_base(a: Tensor, b: Tensor | float) -> Tensor:
-    """:math:`\\partial a^b / \\partial a = b a^{b-1}`, taken as 0 where b = 0 (PyTorch's rule,
-    which holds even at a = 0)."""
+    r""":math:`\partial a^b / \partial a = b a^{b-1}`, taken as 0 where b = 0.
+
+    That is PyTorch's rule, and it holds even at a = 0.
+    """
     if isinstance(b, Tensor):
         return where(b.data == 0, 0.0, b * a ** (b - 1))
     return b * a ** (b - 1) if b != 0 else constant(0.0, a)
 
 
 def _pow_local_exponent(a: Tensor, b: Tensor, result: Tensor) -> Tensor:
-    """:math:`\\partial a^b / \\partial b = a^b \\ln a`; its limit at a = 0 with b >= 0 is 0
-    (PyTorch masks it the same way)."""
+    r""":math:`\partial a^b / \partial b = a^b \ln a`, taken as 0 at a = 0 with b >= 0.
+
+    That is its limit there; PyTorch masks it the same way.
+    """
     at_zero = (a.data == 0) & (b.data >= 0)
     return where(at_zero, 0.0, result * log(where(at_zero, 1.0, a)))
 
@@ -277,7 +281,7 @@ class Exp(Function):
 
 
 class Log(Function):
-    """:math:`y = \\ln x`.
+    r""":math:`y = \ln x`.
 
     Examples
     --------
@@ -308,7 +312,7 @@ class Log(Function):
 
 
 class Tanh(Function):
-    """:math:`y = \\tanh x`; :math:`\\tanh' = 1 - \\tanh^2 \\le 1`.
+    r""":math:`y = \tanh x`; :math:`\tanh' = 1 - \tanh^2 \le 1`.
 
     Examples
     --------
@@ -357,8 +361,8 @@ class TanhGrad(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, g: Tensor, y: Tensor) -> Any:
-        need_g, need_y = ctx.needs_input_grad
-        ctx.save_for_backward(g if need_y else None, y)
+        # g is needed only for y's gradient; y for both.
+        ctx.save_for_backward(g if ctx.needs_input_grad[1] else None, y)
         ctx.save_for_forward(g, y)
         return g.data * (1 - y.data * y.data)
 
@@ -390,8 +394,7 @@ class SigmoidGrad(Function):
 
     @staticmethod
     def forward(ctx: BackwardNode, g: Tensor, y: Tensor) -> Any:
-        need_g, need_y = ctx.needs_input_grad
-        ctx.save_for_backward(g if need_y else None, y)
+        ctx.save_for_backward(g if ctx.needs_input_grad[1] else None, y)
         ctx.save_for_forward(g, y)
         return g.data * y.data * (1 - y.data)
 
@@ -409,7 +412,7 @@ class SigmoidGrad(Function):
 
 
 def stable_sigmoid(x: Array) -> Array:
-    """:math:`1 / (1 + e^{-x})` without overflow: ``exp`` only ever sees :math:`-|x| \\le 0`.
+    r""":math:`1 / (1 + e^{-x})` without overflow: ``exp`` only ever sees :math:`-|x| \le 0`.
 
     Examples
     --------
@@ -424,9 +427,9 @@ def stable_sigmoid(x: Array) -> Array:
 
 
 class Sigmoid(Function):
-    """:math:`y = \\sigma(x) = 1 / (1 + e^{-x})`.
+    r""":math:`y = \sigma(x) = 1 / (1 + e^{-x})`.
 
-    Its derivative :math:`\\sigma' = \\sigma(1 - \\sigma)` is at most 1/4 (at 0).
+    Its derivative :math:`\sigma' = \sigma(1 - \sigma)` is at most 1/4 (at 0).
 
     Examples
     --------
@@ -457,7 +460,7 @@ class Sigmoid(Function):
 
 
 class ReLU(Function):
-    """:math:`y = \\max(x, 0)`; at the kink PyTorch takes :math:`\\operatorname{relu}'(0) = 0`.
+    r""":math:`y = \max(x, 0)`; at the kink PyTorch takes :math:`\operatorname{relu}'(0) = 0`.
 
     Examples
     --------
@@ -488,7 +491,7 @@ class ReLU(Function):
 
 
 class Abs(Function):
-    """:math:`y = |x|`; :math:`\\operatorname{abs}'(0) = 0`, as in PyTorch.
+    r""":math:`y = |x|`; :math:`\operatorname{abs}'(0) = 0`, as in PyTorch.
 
     Examples
     --------
@@ -518,7 +521,7 @@ class Abs(Function):
 
 
 class Sqrt(Function):
-    """:math:`y = \\sqrt{x}`; the derivative at 0 is infinite.
+    r""":math:`y = \sqrt{x}`; the derivative at 0 is infinite.
 
     Examples
     --------
@@ -550,7 +553,7 @@ class Sqrt(Function):
 
 
 class Where(Function):
-    """:math:`y = c\\ ?\\ a : b`, element-wise, with a constant boolean condition.
+    r""":math:`y = c\ ?\ a : b`, element-wise, with a constant boolean condition.
 
     Examples
     --------
@@ -665,10 +668,10 @@ def neg(input: Tensor) -> Tensor:
 
 
 def pow(input: TensorLike, exponent: TensorLike) -> Tensor:
-    """Element-wise ``input ** exponent``; the exponent may be a number or a tensor.
+    r"""Element-wise ``input ** exponent``; the exponent may be a number or a tensor.
 
     The derivative with respect to the base follows the power rule; with respect to a tensor
-    exponent it is :math:`a^b \\ln a`, taken as 0 where :math:`a = 0` and :math:`b \\ge 0`
+    exponent it is :math:`a^b \ln a`, taken as 0 where :math:`a = 0` and :math:`b \ge 0`
     (PyTorch's convention).
 
     Examples
@@ -738,7 +741,7 @@ def sigmoid(input: Tensor) -> Tensor:
 
 
 def relu(input: Tensor) -> Tensor:
-    """Element-wise :math:`\\max(x, 0)`, with derivative 0 at 0 (PyTorch's choice).
+    r"""Element-wise :math:`\max(x, 0)`, with derivative 0 at 0 (PyTorch's choice).
 
     Examples
     --------

@@ -325,7 +325,9 @@ class CopySlices(Function):
     tensor([1., 2., 2.])
     """
 
-    derivative = r"\bar b = \bar y \text{ outside the view},\quad \bar v = \operatorname{view}(\bar y)"
+    derivative = (
+        r"\bar b = \bar y \text{ outside the view},\quad \bar v = \operatorname{view}(\bar y)"
+    )
 
     @staticmethod
     def forward(

@@ -1,9 +1,9 @@
-"""Matrix multiplication, the one linear-algebra op a neural network needs.
+r"""Matrix multiplication, the one linear-algebra op a neural network needs.
 
-For :math:`C = AB` with upstream gradient :math:`G = \\partial L / \\partial C`, the chain rule
-gives :math:`\\partial L/\\partial A = G B^T` and :math:`\\partial L/\\partial B = A^T G`. Only
-this arrangement makes the shapes fit: :math:`G` is :math:`n \\times m`, :math:`B^T` is
-:math:`m \\times k`, so :math:`G B^T` is :math:`n \\times k`, the shape of :math:`A`.
+For :math:`C = AB` with upstream gradient :math:`G = \partial L / \partial C`, the chain rule
+gives :math:`\partial L/\partial A = G B^T` and :math:`\partial L/\partial B = A^T G`. Only
+this arrangement makes the shapes fit: :math:`G` is :math:`n \times m`, :math:`B^T` is
+:math:`m \times k`, so :math:`G B^T` is :math:`n \times k`, the shape of :math:`A`.
 """
 
 from __future__ import annotations
@@ -73,15 +73,15 @@ class MatMul(Function):
 
 
 class Linear(Function):
-    """:math:`y = x W^T + b`, a fully connected layer's affine map, as one op.
+    r""":math:`y = x W^T + b`, a fully connected layer's affine map, as one op.
 
     It could be written as ``matmul(x, W.T) + b`` and the engine would chain three rules; as one
     op (as in PyTorch) its backward is the three gradients of the layer side by side, the graph
     has one node per layer instead of three, and the weight's gradient comes out in the weight's
     own memory layout. For a batch of rows :math:`x` of shape ``(N, in)``, weight ``(out, in)``
     and upstream gradient :math:`G` of shape ``(N, out)``, the shapes leave one arrangement each:
-    :math:`\\bar x = G W` is ``(N, out)(out, in)``, :math:`\\bar W = G^T x` is
-    ``(out, N)(N, in)``, and :math:`\\bar b = \\sum_n G_n` sums over the batch the bias was
+    :math:`\bar x = G W` is ``(N, out)(out, in)``, :math:`\bar W = G^T x` is
+    ``(out, N)(N, in)``, and :math:`\bar b = \sum_n G_n` sums over the batch the bias was
     broadcast across. Leading batch dimensions of ``x`` are treated as more rows.
 
     Examples

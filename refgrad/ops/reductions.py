@@ -24,7 +24,7 @@ def _spread(grad_output: Tensor, input_shape: tuple[int, ...], axes: tuple[int, 
 
 
 class Sum(Function):
-    """:math:`y = \\sum_{i \\in \\text{dims}} x_i`: each element gets the gradient of its sum.
+    r""":math:`y = \sum_{i \in \text{dims}} x_i`: each element gets the gradient of its sum.
 
     Examples
     --------
@@ -53,7 +53,7 @@ class Sum(Function):
 
 
 class Mean(Function):
-    """:math:`y = \\frac{1}{n}\\sum_{i \\in \\text{dims}} x_i`.
+    r""":math:`y = \frac{1}{n}\sum_{i \in \text{dims}} x_i`.
 
     Examples
     --------
@@ -83,7 +83,7 @@ class Mean(Function):
 
 
 class Amax(Function):
-    """:math:`y = \\max_{i \\in \\text{dims}} x_i`; tied maxima share the gradient evenly.
+    r""":math:`y = \max_{i \in \text{dims}} x_i`; tied maxima share the gradient evenly.
 
     Examples
     --------
@@ -210,9 +210,9 @@ def max(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxR
 
 
 def min(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxResult:
-    """Minimum of all elements, or ``(values, indices)`` along one dimension, as ``torch.min``.
+    r"""Minimum of all elements, or ``(values, indices)`` along one dimension, as ``torch.min``.
 
-    Written as :math:`\\min x = -\\max(-x)`, so the gradient follows :func:`max`'s rules: tied
+    Written as :math:`\min x = -\max(-x)`, so the gradient follows :func:`max`'s rules: tied
     minima share it for a full ``min()``, and ``min(dim)`` sends it to the first minimal index.
 
     Examples

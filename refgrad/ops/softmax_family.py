@@ -1,7 +1,7 @@
-"""Softmax and log-softmax, computed stably.
+r"""Softmax and log-softmax, computed stably.
 
-Both subtract the maximum first: :math:`\\operatorname{softmax}(z) = \\operatorname{softmax}(z - c)`
-for any constant :math:`c`, and with :math:`c = \\max z` every exponent is at most 0, so ``exp``
+Both subtract the maximum first: :math:`\operatorname{softmax}(z) = \operatorname{softmax}(z - c)`
+for any constant :math:`c`, and with :math:`c = \max z` every exponent is at most 0, so ``exp``
 cannot overflow (it would above about 709.78 in float64 and 88.72 in float32).
 """
 
@@ -18,7 +18,7 @@ from refgrad.tensor import Tensor, _dim
 
 
 def stable_log_softmax(z: Array, axis: int) -> Array:
-    """:math:`z - m - \\ln\\sum_j e^{z_j - m}` with :math:`m = \\max_j z_j` (log-sum-exp).
+    r""":math:`z - m - \ln\sum_j e^{z_j - m}` with :math:`m = \max_j z_j` (log-sum-exp).
 
     Examples
     --------
@@ -35,10 +35,10 @@ def stable_log_softmax(z: Array, axis: int) -> Array:
 
 
 class Softmax(Function):
-    """:math:`p_i = e^{z_i} / \\sum_j e^{z_j}` along ``dim``.
+    r""":math:`p_i = e^{z_i} / \sum_j e^{z_j}` along ``dim``.
 
-    Its Jacobian is :math:`\\operatorname{diag}(p) - pp^T`; backward never forms it and
-    computes the vector-Jacobian product :math:`p \\odot (g - \\langle g, p\\rangle)` in
+    Its Jacobian is :math:`\operatorname{diag}(p) - pp^T`; backward never forms it and
+    computes the vector-Jacobian product :math:`p \odot (g - \langle g, p\rangle)` in
     :math:`O(C)`.
 
     Examples
@@ -72,7 +72,7 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
-    """:math:`y_i = z_i - \\ln\\sum_j e^{z_j}` along ``dim``, via log-sum-exp.
+    r""":math:`y_i = z_i - \ln\sum_j e^{z_j}` along ``dim``, via log-sum-exp.
 
     Examples
     --------

@@ -851,5 +851,4 @@ _NODE_FIELDS = {
     "creation_site",
     "num_outputs",
     "next_functions",
-    "function",
 }
