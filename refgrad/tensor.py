@@ -174,7 +174,7 @@ class Tensor:
         self._leaf_hooks: HookDict | None = None
         self._tangent: tuple[int, Tensor] | None = None  # forward mode: (level, tangent)
         self._retains_grad = False
-        self._version_counter = VersionCounter()
+        self._version_counter: VersionCounter | None = None  # made on first need: _counter()
         self._view: ViewInfo | None = None
         if requires_grad:
             self.requires_grad = True
@@ -218,7 +218,13 @@ class Tensor:
         >>> x.add_(1)._version
         1
         """
-        return self._version_counter.value
+        return 0 if self._version_counter is None else self._version_counter.value
+
+    def _counter(self) -> VersionCounter:
+        """The version counter of this tensor, made when first needed (most never need one)."""
+        if self._version_counter is None:
+            self._version_counter = VersionCounter()
+        return self._version_counter
 
     @property
     def requires_grad(self) -> bool:
@@ -457,7 +463,7 @@ class Tensor:
         (False, None)
         """
         detached = Tensor(self.data)
-        detached._version_counter = self._version_counter  # same memory, same writes
+        detached._version_counter = self._counter()  # same memory, same writes
         return detached
 
     def detach_(self) -> Tensor:
@@ -501,8 +507,8 @@ class Tensor:
                     return last(first(tensor))
 
             base, replay = root, path
-        self._version_counter = base._version_counter
-        self._view = ViewInfo(base, replay, base._version_counter.value)
+        self._version_counter = counter = base._counter()
+        self._view = ViewInfo(base, replay, counter.value)
 
     def _sync_view(self) -> None:
         """Make this view's ``grad_fn`` again if its base's history changed since it was made.
@@ -513,7 +519,7 @@ class Tensor:
         """
         view = self._view
         assert view is not None
-        counter = view.base._version_counter.value
+        counter = view.base._counter().value
         if counter == view.version or not grad_mode._enabled:
             return
         view.version = counter

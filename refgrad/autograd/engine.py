@@ -190,9 +190,12 @@ def run_backward(
             if not retain_graph:
                 node.release()  # the line that frees saved tensors
             for edge, input_grad in zip(node.next_functions, input_grads, strict=True):
-                if edge[0] is not None and input_grad is not None:
-                    if wanted is None or edge[0] in runs or edge[0] in wanted:
-                        _add(buffers, edge, input_grad)
+                child = edge[0]
+                if child is None or input_grad is None:
+                    continue
+                if wanted is not None and child not in runs and child not in wanted:
+                    continue  # pruned: no path from this input to a wanted one
+                _add(buffers, edge, input_grad)
     finally:
         grad_mode._enabled = previous
     return captured

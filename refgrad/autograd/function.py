@@ -243,7 +243,7 @@ class BackwardNode(Node):
             return self._for_forward  # type: ignore[return-value]
         if not self._saved:  # not recorded (no input requires grad): forward's own tensors
             return self._to_save  # type: ignore[return-value]
-        return tuple(s.unpack(self) if s is not None else None for s in self._saved)  # type: ignore[misc]
+        return tuple([s.unpack(self) if s is not None else None for s in self._saved])  # type: ignore[misc]
 
     # ---------------------------------------------------------------- what the engine calls
     def release(self) -> None:
@@ -262,7 +262,6 @@ class BackwardNode(Node):
         """
         if self._saved:
             self._saved = None
-        self._to_save = ()
 
     def apply_backward(self, *grad_outputs: Tensor | None) -> tuple[Tensor | None, ...]:
         """Run the Function's backward rule on one gradient per output, and check its answer.
@@ -361,15 +360,8 @@ def fit_to_input(grad: Any, meta: tuple[Shape, np.dtype[Any]], name: str, index:
 # -------------------------------------------------------------------- the steps of apply
 def _needs_input_grad(args: tuple[Any, ...]) -> tuple[bool, ...]:
     """One flag per input: whether it is a tensor that requires grad."""
-    needs = []
-    for arg in args:
-        if isinstance(arg, Tensor):
-            if arg._view is not None:
-                arg._sync_view()  # a view whose base was written to may require grad now
-            needs.append(arg._requires_grad)
-        else:
-            needs.append(False)
-    return tuple(needs)
+    # (The requires_grad property first brings a view up to date with its base's history.)
+    return tuple([a.requires_grad if isinstance(a, Tensor) else False for a in args])
 
 
 def _run_forward(
@@ -462,29 +454,24 @@ def _replayer(
 
 def _record(ctx: BackwardNode, args: tuple[Any, ...], outputs: tuple[Tensor, ...]) -> None:
     """Link the call into the graph: edges to the inputs, outputs to the node, saved tensors."""
-    edges: list[Edge] = []
-    meta: list[tuple[Shape, np.dtype[Any]] | None] = []
-    for arg, needed in zip(args, ctx.needs_input_grad, strict=True):
-        if needed:
-            edges.append(arg._edge())
-            meta.append((arg.data.shape, arg.data.dtype))
-        else:
-            edges.append(_NO_EDGE)
-            meta.append(None)
-    ctx.next_functions = tuple(edges)
-    ctx._input_meta = tuple(meta)
-    output_meta = []
+    needs = ctx.needs_input_grad
+    # For each input: the edge backward follows, and the shape and dtype its gradient must have.
+    ctx.next_functions = tuple(
+        [a._edge() if n else _NO_EDGE for a, n in zip(args, needs, strict=True)]
+    )
+    ctx._input_meta = tuple(
+        [(a.data.shape, a.data.dtype) if n else None for a, n in zip(args, needs)]
+    )
     excluded = ctx._non_differentiable
     for output_nr, output in enumerate(outputs):
-        data = output.data
-        output_meta.append((data.shape, data.dtype))
-        if data.dtype.kind != "f" or (excluded and any(output is t for t in excluded)):
+        if output.data.dtype.kind != "f" or (excluded and any(output is t for t in excluded)):
             continue  # integer results (indices) and declared ones carry no gradient
         if output._view is not None:
-            output._view.version = output._version_counter.value  # its grad_fn is current
+            output._view.version = output._counter().value  # its grad_fn is current
         output._grad_fn, output._output_nr, output._requires_grad = ctx, output_nr, True
-    ctx._output_meta = tuple(output_meta)
-    ctx.num_outputs = len(outputs)
+    ctx._output_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
+    if len(outputs) > 1:
+        ctx.num_outputs = len(outputs)
     if ctx._to_save:
         ctx._saved = tuple([_saved(t, outputs) for t in ctx._to_save])
         ctx._to_save = ()
@@ -493,9 +480,11 @@ def _record(ctx: BackwardNode, args: tuple[Any, ...], outputs: tuple[Tensor, ...
 def _saved(tensor: Tensor | None, outputs: tuple[Tensor, ...]) -> SavedTensor | None:
     if tensor is None:
         return None
-    for output_nr, output in enumerate(outputs):
+    if tensor is outputs[0] and tensor._grad_fn is not None:
+        return SavedTensor(tensor, 0)  # the result: held without a reference cycle
+    for output_nr, output in enumerate(outputs[1:], start=1):
         if tensor is output and output._grad_fn is not None:
-            return SavedTensor(output, output_nr)  # an output: held without a reference cycle
+            return SavedTensor(output, output_nr)
     return SavedTensor(tensor)
 
 
@@ -507,7 +496,7 @@ def _mark_dirty_written(ctx: BackwardNode, recording: bool) -> None:
                 "a leaf Variable that requires grad is being used in an in-place operation. "
                 f"({ctx.function.__name__} marked it dirty.)"
             )
-        tensor._version_counter.value += 1
+        tensor._counter().value += 1
 
 
 def _explained(name: str, args: tuple[Any, ...], error: Exception) -> Exception:

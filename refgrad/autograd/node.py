@@ -124,7 +124,7 @@ class SavedTensor:
     __slots__ = ("_counter", "_data", "_output_nr", "_tensor", "_version")
 
     def __init__(self, tensor: Tensor, output_nr: int | None = None) -> None:
-        self._counter: VersionCounter = tensor._version_counter
+        self._counter: VersionCounter = tensor._counter()
         self._version = self._counter.value
         self._output_nr = output_nr
         if output_nr is None:

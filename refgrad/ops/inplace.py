@@ -93,7 +93,7 @@ def write(
     if not needs_graph:
         result = _castable(target, compute(target, *operands, **options), op)
         _store(target, result, op)
-        target._version_counter.value += 1
+        target._counter().value += 1
         _carry_tangent(target, result)
         return target
 
@@ -105,7 +105,7 @@ def write(
     old._tangent = target._tangent
     result = _castable(target, compute(old, *operands, **options), op)
     _store(target, result, op)
-    target._version_counter.value += 1
+    target._counter().value += 1
     _carry_tangent(target, result)
     view = target._view
     if view is None:
@@ -124,7 +124,7 @@ def write(
     tangent = base._tangent
     base._rebase(CopySlices.apply(base_before, result, view.replay))
     base._tangent = tangent  # (_carry_tangent has already updated it)
-    view.version = base._version_counter.value
+    view.version = base._counter().value
     target._rebase(view.replay(base))
     return target
 
