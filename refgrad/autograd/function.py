@@ -460,7 +460,7 @@ def _record(ctx: BackwardNode, args: tuple[Any, ...], outputs: tuple[Tensor, ...
         [a._edge() if n else _NO_EDGE for a, n in zip(args, needs, strict=True)]
     )
     ctx._input_meta = tuple(
-        [(a.data.shape, a.data.dtype) if n else None for a, n in zip(args, needs)]
+        [(a.data.shape, a.data.dtype) if n else None for a, n in zip(args, needs, strict=True)]
     )
     excluded = ctx._non_differentiable
     for output_nr, output in enumerate(outputs):
