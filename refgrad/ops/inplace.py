@@ -91,6 +91,13 @@ def write(
         target.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in operands)
     )
     if not needs_graph:
+        ufunc = _IN_PLACE_UFUNCS.get(op)
+        if ufunc is not None and _plain(target, operands):
+            # Nothing to record and no tangent to carry: NumPy's own in-place loop, with no
+            # temporary (an optimizer step on a large weight would otherwise allocate one).
+            _ufunc_in_place(ufunc, target, operands[0], op)
+            target._counter().value += 1
+            return target
         result = _castable(target, compute(target, *operands, **options), op)
         _store(target, result, op)
         target._counter().value += 1
@@ -144,6 +151,44 @@ def _carry_tangent(target: Tensor, result: Tensor) -> None:
     with grad_mode.no_grad():
         view.replay(Tensor(merged)).data[...] = tangent.data
     base._tangent = (level, Tensor(merged))
+
+
+_IN_PLACE_UFUNCS = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.divide}
+
+
+def _plain(target: Tensor, operands: tuple[Any, ...]) -> bool:
+    """No forward-mode tangent is involved, and the one operand is a tensor or a number."""
+    if len(operands) != 1 or target._tangent is not None:
+        return False
+    other = operands[0]
+    if isinstance(other, Tensor):
+        return other._tangent is None
+    return type(other) in (int, float, bool)
+
+
+def _ufunc_in_place(ufunc: np.ufunc, target: Tensor, other: Any, op: str) -> None:
+    """``target op= other`` by NumPy in place, with PyTorch's rules for shapes and dtypes."""
+    value = other.data if isinstance(other, Tensor) else other
+    kind = value.dtype.kind if isinstance(value, np.ndarray) else type(value).__name__[0]
+    category = {"b": 0, "i": 1, "u": 1, "f": 2}.get(kind, 2)
+    if ufunc is np.divide and target.dtype.kind != "f":
+        category = 2  # true division makes floats
+    if category > _CATEGORY[target.dtype.kind]:
+        result = np.result_type(target.data, value) if category < 2 else np.dtype(np.float64)
+        raise RuntimeError(
+            f"result type {_type_name(result)} can't be cast to the desired output type "
+            f"{_type_name(target.dtype)} ({op}: convert the tensor first, e.g. "
+            "t = t.to(rg.float64), or compute out of place)"
+        )
+    if np.shape(value) != target.shape:
+        shape = np.broadcast_shapes(target.shape, np.shape(value))
+        if shape != target.shape:
+            raise RuntimeError(
+                f"{op}: output with shape {list(target.shape)} doesn't match the broadcast "
+                f"shape {list(shape)}"
+            )
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ufunc(target.data, value, out=target.data, casting="unsafe")
 
 
 def _refuse_leaf_writes(target: Tensor, op: str, through_view: bool = False) -> None:

@@ -407,16 +407,19 @@ def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
             [3, 4, 5]])
     """
     shape = tuple(int(n) for n in shape)
-    if shape == input.shape:
-        return input if not input._requires_grad else Reshape.apply(input, shape=shape)
-    size = input.data.size
-    known = int(np.prod([n for n in shape if n != -1]))
-    fits = size % known == 0 if -1 in shape and known else size == known
-    if shape.count(-1) > 1 or min(shape, default=0) < -1 or not fits:
-        raise ShapeError(
-            f"reshape: shape {shape} is invalid for an input of shape {input.shape} "
-            f"({size} elements)"
-        )
+    if shape != input.shape:
+        size = input.data.size
+        known = int(np.prod([n for n in shape if n != -1]))
+        fits = size % known == 0 if -1 in shape and known else size == known
+        if shape.count(-1) > 1 or min(shape, default=0) < -1 or not fits:
+            raise ShapeError(
+                f"reshape: shape {shape} is invalid for an input of shape {input.shape} "
+                f"({size} elements)"
+            )
+        if -1 in shape:  # resolved, so that a reshape to the same shape is seen as one
+            shape = tuple(size // known if n == -1 else n for n in shape)
+    if shape == input.shape and not input.requires_grad:
+        return input  # nothing to record and nothing to change (backward rules reshape a lot)
     return Reshape.apply(input, shape=shape)
 
 
