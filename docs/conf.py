@@ -13,6 +13,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.util.nodes import make_refnode
 
 import refgrad
 
@@ -287,9 +288,80 @@ def _resolve_alias_as_object(
     return resolved
 
 
+def _walk(scope: Any, dotted: str) -> Any:
+    """``scope.a.b`` for ``dotted = "a.b"``, importing submodules on the way; None if absent."""
+    value = scope
+    for part in dotted.split("."):
+        if not hasattr(value, part) and isinstance(value, type(refgrad)):
+            try:
+                importlib.import_module(f"{value.__name__}.{part}")
+            except ImportError:
+                return None
+        if not hasattr(value, part):
+            return None
+        value = getattr(value, part)
+    return value
+
+
+def _resolve_as_in_the_source(
+    app: Sphinx, env: BuildEnvironment, node: nodes.Element, contnode: nodes.Element
+) -> nodes.Element | None:
+    """Resolve a docstring's short name the way a reader of the source would.
+
+    A docstring says ``:func:`fit_to_input``` meaning the function of that name in the module
+    the docstring is written in. When the documented object is shown under another module (the
+    class ``refgrad.autograd.function.BackwardNode`` is documented as ``refgrad.autograd.
+    BackwardNode``), Sphinx looks the name up in the wrong module. This handler finds the Python
+    object the name denotes, in the documented class, its module, or the module that defines it,
+    and links to wherever that very object is documented. A class attribute that has no entry of
+    its own (one described in its class's "Attributes" section) links to its class.
+    """
+    if node.get("refdomain") != "py" or node.get("refspecific"):
+        return None
+    target = node["reftarget"].removesuffix("()")
+    modname, clsname = node.get("py:module"), node.get("py:class")
+    if not target or not modname or not modname.startswith("refgrad"):
+        return None
+    module = importlib.import_module(modname)
+    owner = _walk(module, clsname) if clsname else None
+    scopes = [s for s in (owner, module) if s is not None]
+    if owner is not None and hasattr(owner, "__module__"):
+        scopes.append(importlib.import_module(owner.__module__))
+    domain = env.get_domain("py")
+    for scope in scopes:
+        value = _walk(scope, target)
+        if value is None:
+            continue
+        if isinstance(value, type | type(refgrad)) or callable(value):
+            last = target.rsplit(".", 1)[-1]
+            for fullname, entry in domain.objects.items():
+                if fullname.rsplit(".", 1)[-1] != last or entry.aliased:
+                    continue
+                head, _, tail = fullname.partition(".")
+                if _walk(importlib.import_module(head), tail) is value:
+                    return make_refnode(
+                        app.builder,
+                        node["refdoc"],
+                        entry.docname,
+                        entry.node_id,
+                        contnode,
+                        fullname,
+                    )
+        elif scope is owner and node.get("reftype") == "attr":
+            fullname = f"{modname}.{clsname}"
+            entry = domain.objects.get(fullname)
+            if entry is not None:
+                return make_refnode(
+                    app.builder, node["refdoc"], entry.docname, entry.node_id, contnode, fullname
+                )
+        return None
+    return None
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Connect the handlers above to Sphinx's events."""
     app.connect("missing-reference", _resolve_alias_as_object)
+    app.connect("missing-reference", _resolve_as_in_the_source)
     app.connect("warn-missing-reference", _suppress_numpydoc_prose)
     app.connect("viewcode-follow-imported", _viewcode_module)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -139,9 +139,11 @@ def _counting_rule_calls() -> Iterator[dict[BackwardNode, int]]:
     calls: dict[BackwardNode, int] = {}
     original = BackwardNode.apply_backward
 
-    def counted(self: BackwardNode, grad_output: rg.Tensor) -> tuple[rg.Tensor | None, ...]:
+    def counted(
+        self: BackwardNode, *grad_outputs: rg.Tensor | None
+    ) -> tuple[rg.Tensor | None, ...]:
         calls[self] = calls.get(self, 0) + 1
-        return original(self, grad_output)
+        return original(self, *grad_outputs)
 
     BackwardNode.apply_backward = counted  # type: ignore[method-assign]
     try:
