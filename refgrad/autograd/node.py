@@ -127,12 +127,8 @@ class SavedTensor:
         self._counter: VersionCounter = tensor._counter()
         self._version = self._counter.value
         self._output_nr = output_nr
-        if output_nr is None:
-            self._tensor: Tensor | None = tensor
-            self._data = None
-        else:
-            self._tensor = None
-            self._data = tensor.data
+        self._data = tensor.data  # for an output, all that is kept (and the error's shape)
+        self._tensor: Tensor | None = tensor if output_nr is None else None
 
     @property
     def output_nr(self) -> int | None:
@@ -168,8 +164,7 @@ class SavedTensor:
         See :class:`SavedTensor`.
         """
         if self._counter.value != self._version:
-            shape = list(self._data.shape if self._data is not None else self._tensor.shape)  # type: ignore[union-attr]
-            dtype = self._data.dtype if self._data is not None else self._tensor.dtype  # type: ignore[union-attr]
+            shape, dtype = list(self._data.shape), self._data.dtype
             op = node.name().removesuffix("Backward")
             whose = (
                 "" if self._output_nr is None else f", which is output {self._output_nr} of {op},"
@@ -183,7 +178,6 @@ class SavedTensor:
             )
         if self._tensor is not None:
             return self._tensor
-        assert self._data is not None
         output = Tensor(self._data)
         output._version_counter = self._counter
         output._requires_grad = True

@@ -87,6 +87,13 @@ def write(
             "refers to a single memory location (it was made by expand or broadcast_to). "
             "Please clone() the tensor before performing the operation."
         )
+    for operand in operands if op in _IN_PLACE_UFUNCS else ():
+        if isinstance(operand, Tensor) and _partly_overlapping(operand.data, target.data):
+            raise RuntimeError(
+                f"{op}: unsupported operation: some elements of the input tensor and the "
+                "written-to tensor refer to a single memory location. Please clone() the "
+                "tensor before performing the operation."
+            )
     needs_graph = recording and (
         target.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in operands)
     )
@@ -189,6 +196,22 @@ def _ufunc_in_place(ufunc: np.ufunc, target: Tensor, other: Any, op: str) -> Non
             )
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ufunc(target.data, value, out=target.data, casting="unsafe")
+
+
+def _partly_overlapping(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> bool:
+    """Whether two arrays share some memory without being the same view of it.
+
+    ``x += x`` reads each element before writing it; ``y[1:] *= y[:-1]`` would read elements
+    the same call has already overwritten, so PyTorch refuses it, and so does refgrad.
+    """
+    if not np.may_share_memory(a, b):
+        return False
+    same = (
+        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and a.shape == b.shape
+        and a.strides == b.strides
+    )
+    return not same and bool(np.shares_memory(a, b))
 
 
 def _refuse_leaf_writes(target: Tensor, op: str, through_view: bool = False) -> None:
