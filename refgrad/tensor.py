@@ -986,9 +986,13 @@ class Tensor:
         return self._compare(other, np.greater_equal)
 
     def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
+        if other is None:  # as in PyTorch: `t == None` is False, not a tensor
+            return False  # type: ignore[return-value]
         return self._compare(other, np.equal)
 
     def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
+        if other is None:
+            return True  # type: ignore[return-value]
         return self._compare(other, np.not_equal)
 
     # ------------------------------------------------------------------ methods

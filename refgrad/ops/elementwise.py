@@ -592,6 +592,18 @@ class Where(Function):
 # ================================================================ public functions
 
 
+def _floating(input: Tensor) -> Tensor:
+    """An integer or bool tensor as the default floating dtype, as PyTorch's float ops take it.
+
+    ``rg.tensor([1, 2]).sigmoid()`` is a float tensor in PyTorch, not integer zeros.
+    """
+    if input.data.dtype.kind == "f":
+        return input
+    from refgrad.dtypes import get_default_dtype
+
+    return input.to(get_default_dtype())
+
+
 def add(input: TensorLike, other: TensorLike) -> Tensor:
     """Element-wise ``input + other``, with broadcasting.
 
@@ -648,10 +660,8 @@ def div(input: TensorLike, other: TensorLike) -> Tensor:
     dtype('float64')
     """
     a, b = pair(input, other)
-    if a.dtype.kind != "f" and b.dtype.kind != "f":
-        from refgrad.dtypes import get_default_dtype
-
-        a = Tensor(a.data.astype(get_default_dtype()))
+    if a.dtype.kind != "f":  # true division: integers (of one dtype, after pair) make floats
+        a, b = _floating(a), _floating(b)
     return Div.apply(a, b)
 
 
@@ -701,7 +711,7 @@ def exp(input: Tensor) -> Tensor:
     >>> rg.exp(rg.tensor([0.0, 1.0]))
     tensor([1.        , 2.71828183])
     """
-    return Exp.apply(input)
+    return Exp.apply(_floating(input))
 
 
 def log(input: Tensor) -> Tensor:
@@ -713,7 +723,7 @@ def log(input: Tensor) -> Tensor:
     >>> rg.log(rg.tensor([1.0, 0.0]))
     tensor([  0., -inf])
     """
-    return Log.apply(input)
+    return Log.apply(_floating(input))
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -725,7 +735,7 @@ def tanh(input: Tensor) -> Tensor:
     >>> rg.tanh(rg.tensor([0.0]))
     tensor([0.])
     """
-    return Tanh.apply(input)
+    return Tanh.apply(_floating(input))
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -737,7 +747,7 @@ def sigmoid(input: Tensor) -> Tensor:
     >>> rg.sigmoid(rg.tensor([-1e300, 0.0, 1e300]))
     tensor([0. , 0.5, 1. ])
     """
-    return Sigmoid.apply(input)
+    return Sigmoid.apply(_floating(input))
 
 
 def relu(input: Tensor) -> Tensor:
@@ -777,7 +787,7 @@ def sqrt(input: Tensor) -> Tensor:
     >>> rg.sqrt(rg.tensor([4.0, 9.0]))
     tensor([2., 3.])
     """
-    return Sqrt.apply(input)
+    return Sqrt.apply(_floating(input))
 
 
 def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:

@@ -159,6 +159,12 @@ def matmul(input: TensorLike, other: TensorLike) -> Tensor:
     refgrad.errors.ShapeError: matmul: shapes (2, 3) and (4, 5) cannot be multiplied...
     """
     a, b = pair(input, other)
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype != other.dtype:
+        raise RuntimeError(  # PyTorch does not promote in a matrix product
+            f"matmul: expected m1 and m2 to have the same dtype, but got: {input.dtype} != "
+            f"{other.dtype} (shapes {input.shape} and {other.shape}); convert one, e.g. "
+            "b.to(a.dtype)"
+        )
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(
             f"matmul: both operands need at least one dimension, got shapes {a.shape} and "
