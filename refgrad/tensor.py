@@ -964,11 +964,25 @@ class Tensor:
         value = other.data if isinstance(other, Tensor) else other
         return Tensor(np.asarray(ufunc(self.data, value)))
 
+    # Bitwise on integers, logical on bools, as in PyTorch (NumPy's bitwise ufuncs do both).
     def __and__(self, other: object) -> Tensor:
-        return self._compare(other, np.logical_and)
+        return self._bitwise(other, np.bitwise_and, "bitwise_and (&)")
 
     def __or__(self, other: object) -> Tensor:
-        return self._compare(other, np.logical_or)
+        return self._bitwise(other, np.bitwise_or, "bitwise_or (|)")
+
+    def __xor__(self, other: object) -> Tensor:
+        return self._bitwise(other, np.bitwise_xor, "bitwise_xor (^)")
+
+    def _bitwise(self, other: object, ufunc: np.ufunc, op: str) -> Tensor:
+        value = other.data if isinstance(other, Tensor) else other
+        kinds = {self.data.dtype.kind, np.asarray(value).dtype.kind}
+        if not kinds <= {"b", "i", "u"}:
+            raise TypeError(
+                f"{op} is defined for integer and bool tensors, not for dtypes "
+                f"{self.dtype} and {np.asarray(value).dtype}; compare first (x > 0) to get bools"
+            )
+        return Tensor(np.asarray(ufunc(self.data, value)))
 
     def __invert__(self) -> Tensor:
         return Tensor(np.asarray(~self.data))
@@ -1255,6 +1269,8 @@ class Tensor:
         >>> rg.tensor([1.0, 2.0]).expand_as(rg.zeros(3, 2)).shape
         (3, 2)
         """
+        if other.shape == self.shape:
+            return _ops.shape.BroadcastTo.apply(self, shape=self.shape)  # a new tensor, as PyTorch
         return _ops.broadcast_to(self, other.shape)
 
     def view_as(self, other: Tensor) -> Tensor:
@@ -1291,6 +1307,17 @@ class Tensor:
         tensor([1, 0])
         """
         return _ops.argmax(self, dim, keepdim)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the first minimum; see :func:`refgrad.argmin`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([[1.0, 5.0], [7.0, 2.0]]).argmin(dim=1)
+        tensor([0, 1])
+        """
+        return _ops.argmin(self, dim, keepdim)
 
     def softmax(self, dim: int) -> Tensor:
         """Softmax along ``dim``; see :func:`refgrad.nn.functional.softmax`.

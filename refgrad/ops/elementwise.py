@@ -482,12 +482,14 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         (result,) = ctx.saved_tensors
-        return grad_output * Tensor((result.data > 0).astype(result.dtype))
+        # Select, never multiply by a 0/1 mask: an infinite gradient times 0 would be NaN.
+        # At NaN the gradient passes (NaN <= 0 is false), as PyTorch's threshold_backward does.
+        return where(result.data <= 0, 0.0, grad_output)
 
     @staticmethod
     def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
         (result,) = ctx.saved_tensors
-        return tangent * Tensor((result.data > 0).astype(result.dtype))
+        return where(result.data <= 0, 0.0, tangent)
 
 
 class Abs(Function):
@@ -512,12 +514,17 @@ class Abs(Function):
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
         (x,) = ctx.saved_tensors
-        return grad_output * Tensor(np.sign(x.data))
+        return grad_output * Tensor(_sign(x.data))
 
     @staticmethod
     def jvp(ctx: BackwardNode, tangent: Tensor) -> Any:
         (x,) = ctx.saved_tensors
-        return tangent * Tensor(np.sign(x.data))
+        return tangent * Tensor(_sign(x.data))
+
+
+def _sign(x: Array) -> Array:
+    """``sign(x)`` with 0 at NaN, as PyTorch's ``sgn`` in abs's rule (NumPy gives NaN)."""
+    return np.where(np.isnan(x), 0, np.sign(x)).astype(x.dtype, copy=False)
 
 
 class Sqrt(Function):
@@ -806,12 +813,18 @@ def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> 
     """
     if min is None and max is None:
         raise ValueError("clamp: give at least one of min and max")
-    result = input
-    if min is not None:
-        result = where(input.data < min, min, result)
-    if max is not None:
-        result = where(input.data > max, max, result)
-    return result
+    # PyTorch's rule: the value is min(max(x, min), max), so max wins when min > max and NaN
+    # stays NaN; the gradient passes where min <= x <= max, bounds included, NaN excluded.
+    with np.errstate(invalid="ignore"):
+        inside = np.ones(input.shape, dtype=bool)
+        values = input.data
+        if min is not None:
+            inside &= input.data >= min
+            values = np.maximum(values, min)
+        if max is not None:
+            inside &= input.data <= max
+            values = np.minimum(values, max)
+    return where(inside, input, Tensor(np.asarray(values, dtype=input.dtype)))
 
 
 def where(condition: TensorLike, input: TensorLike, other: TensorLike) -> Tensor:

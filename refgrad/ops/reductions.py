@@ -103,7 +103,9 @@ class Amax(Function):
                 "max(): cannot take the maximum of an empty tensor; it has no identity element"
             )
         kept = np.max(x.data, axis=axes, keepdims=True)
-        winners = x.data == kept
+        # A NaN is the maximum (np.max propagates it, as PyTorch's max does), and NaN != NaN:
+        # count the NaNs as the winners where the maximum is NaN.
+        winners = (x.data == kept) | (np.isnan(x.data) & np.isnan(kept))
         # Ties split the gradient evenly (PyTorch's rule for a full max() and for amax).
         ctx.weights = winners / np.sum(winners, axis=axes, keepdims=True).astype(x.dtype)
         ctx.input_shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
@@ -251,7 +253,8 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     tensor([0, 1])
     """
     if dim is None:
-        return Tensor(np.asarray(np.argmin(input.data), dtype=np.int64))
+        index = np.asarray(np.argmin(input.data), dtype=np.int64)
+        return Tensor(index.reshape((1,) * input.ndim) if keepdim else index)
     axis = _dim(dim, input.ndim, "argmin")
     return Tensor(np.argmin(input.data, axis=axis, keepdims=keepdim).astype(np.int64))
 
@@ -266,6 +269,7 @@ def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     tensor([1, 0])
     """
     if dim is None:
-        return Tensor(np.asarray(np.argmax(input.data), dtype=np.int64))
+        index = np.asarray(np.argmax(input.data), dtype=np.int64)
+        return Tensor(index.reshape((1,) * input.ndim) if keepdim else index)
     axis = _dim(dim, input.ndim, "argmax")
     return Tensor(np.argmax(input.data, axis=axis, keepdims=keepdim).astype(np.int64))

@@ -436,6 +436,11 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return reshape(input, (1,))
     start = _dim(start_dim, input.ndim, "flatten")
     end = _dim(end_dim, input.ndim, "flatten")
+    if start > end:
+        raise RuntimeError(
+            f"flatten() has invalid args: start_dim ({start_dim}) cannot come after end_dim "
+            f"({end_dim}) for a tensor of shape {input.shape}"
+        )
     merged = int(np.prod(input.shape[start : end + 1]))
     return reshape(input, (*input.shape[:start], merged, *input.shape[end + 1 :]))
 
@@ -462,6 +467,8 @@ def squeeze(input: Tensor, dim: Dims = None) -> Tensor:
     >>> rg.squeeze(rg.zeros(1, 3, 1)).shape, rg.squeeze(rg.zeros(1, 3, 1), 0).shape
     ((3,), (3, 1))
     """
+    if isinstance(dim, tuple | list) and len(dim) == 0:
+        return reshape(input, input.shape)  # squeeze(()) names no dimension, as in PyTorch
     axes = normalize_dims(dim, input.ndim, "squeeze") if dim is not None else None
     shape = tuple(
         n for i, n in enumerate(input.shape) if n != 1 or (axes is not None and i not in axes)
@@ -512,8 +519,8 @@ def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:
     tensor([3., 3.])
     """
     shape = tuple(int(n) for n in shape)
-    if shape == input.shape:
-        return input
+    if shape == input.shape and not input.requires_grad:
+        return input  # nothing to record (backward rules broadcast a lot); PyTorch returns a view
     if len(shape) < input.ndim or any(
         n != m and n != 1 for n, m in zip(input.shape[::-1], shape[::-1], strict=False)
     ):
