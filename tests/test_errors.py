@@ -46,7 +46,7 @@ def test_second_backward_without_retain_graph() -> None:
     x = rg.tensor(2.0, requires_grad=True)
     y = x.exp()
     y.backward()
-    with pytest.raises(RuntimeError, match=r"ExpBackward.*retain_graph=True"):
+    with pytest.raises(RuntimeError, match=r"^Trying to backward through the graph.*ExpBackward"):
         y.backward()
 
 

@@ -232,12 +232,12 @@ class BackwardNode(Node):
         """
         if self._saved is None:
             raise RuntimeError(
-                f"{self.name()}: trying to backward through the graph a second time (or to "
-                "directly access saved tensors after they have already been freed). Saved "
-                "intermediate values of the graph are freed when you call .backward() or "
-                "autograd.grad(). Specify retain_graph=True if you need to backward through "
-                "the graph a second time or if you need to access saved tensors after calling "
-                "backward."
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                f"if you need to access saved tensors after calling backward. (The node: "
+                f"{self.name()}.)"
             )
         if self._for_forward is not None and self._in_jvp:
             return self._for_forward  # type: ignore[return-value]
@@ -258,7 +258,7 @@ class BackwardNode(Node):
         >>> y.backward()
         Traceback (most recent call last):
         ...
-        RuntimeError: MulBackward: trying to backward through the graph a second time ...
+        RuntimeError: Trying to backward through the graph a second time ...
         """
         if self._saved:
             self._saved = None
