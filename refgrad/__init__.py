@@ -49,10 +49,9 @@ from refgrad.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from refgrad.hooks import RemovableHandle
 from refgrad.random import Generator, manual_seed, seed
 from refgrad.tensor import MaxResult, Tensor, tensor
-
-from refgrad.autograd.node import RemovableHandle  # isort: skip  (after Tensor, which it uses)
 
 from refgrad.ops import (  # isort: skip  (ops need Tensor first)
     abs,

@@ -25,7 +25,8 @@ from refgrad import dtypes, grad_mode
 from refgrad._typing import Array, ArrayLike, Dims, DTypeLike, Shape, TensorLike
 
 if TYPE_CHECKING:
-    from refgrad.autograd.node import AccumulateGrad, HookDict, Node, RemovableHandle
+    from refgrad.autograd.node import AccumulateGrad, Node
+    from refgrad.hooks import HookDict, RemovableHandle
 
 
 def _to_array(data: Any, dtype: DTypeLike | None, copy: bool) -> Array:
