@@ -7,7 +7,7 @@ compares what it returns (values, or whether it raised).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,18 +16,10 @@ import torch
 
 import refgrad as rg
 
-pytestmark = pytest.mark.crosscheck
+pytestmark = [pytest.mark.crosscheck, pytest.mark.usefixtures("torch_float64")]
 
 NAN, INF = float("nan"), float("inf")
 SPECIAL = [NAN, -1.0, 0.0, 2.0, INF, -INF]
-
-
-@pytest.fixture(autouse=True)
-def _torch_float64() -> Iterator[None]:
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(before)
 
 
 def _grad(m: Any, f: Callable[[Any], Any], values: list[float]) -> Any:

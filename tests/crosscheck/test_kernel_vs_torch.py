@@ -22,7 +22,7 @@ import torch
 
 import refgrad as rg
 
-pytestmark = pytest.mark.crosscheck
+pytestmark = [pytest.mark.crosscheck, pytest.mark.usefixtures("torch_float64")]
 
 TOL = {"rtol": 1e-12, "atol": 1e-12}
 
@@ -32,15 +32,6 @@ VIEW_OF_LEAF_MESSAGE = (
 )
 MODIFIED = "modified by an inplace operation"
 VERSION_1_NOT_0 = "is at version 1; expected version 0 instead"
-
-
-@pytest.fixture(autouse=True)
-def _torch_float64() -> Iterator[None]:
-    """Python floats become float64 tensors in torch too (refgrad's default float)."""
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(before)
 
 
 # ---------------------------------------------------------------- observing

@@ -7,7 +7,7 @@ with float64 as its default dtype, refgrad's default, so a Python float means th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,15 +17,7 @@ import torch
 import refgrad as rg
 from refgrad.promotion import promote_types, result_type
 
-pytestmark = pytest.mark.crosscheck
-
-
-@pytest.fixture(autouse=True)
-def _torch_float64() -> Iterator[None]:
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(before)
+pytestmark = [pytest.mark.crosscheck, pytest.mark.usefixtures("torch_float64")]
 
 
 def _t(m: Any, values: Any, dtype: str) -> Any:
