@@ -26,14 +26,14 @@ from typing import Any
 import numpy as np
 
 from refgrad import grad_mode
-from refgrad._typing import TensorLike
+from refgrad._typing import Shape, TensorLike
 from refgrad.autograd.function import BackwardNode, Function
 from refgrad.autograd.node import _type_name as _tensor_type_name
+from refgrad.dtypes import get_default_dtype
 from refgrad.ops.elementwise import where
 from refgrad.ops.shape import Index, _normalize_index, broadcast_to, reshape, sum_to
+from refgrad.promotion import category, result_type
 from refgrad.tensor import Tensor
-
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
 
 def _type_name(dtype: np.dtype[Any]) -> str:
@@ -106,7 +106,7 @@ def write(
             target._counter().value += 1
             return target
         result = _castable(target, compute(target, *operands, **options), op)
-        _store(target, result, op)
+        _store(target, result)
         target._counter().value += 1
         _carry_tangent(target, result)
         return target
@@ -118,7 +118,7 @@ def write(
     old._requires_grad = target._requires_grad
     old._tangent = target._tangent
     result = _castable(target, compute(old, *operands, **options), op)
-    _store(target, result, op)
+    _store(target, result)
     target._counter().value += 1
     _carry_tangent(target, result)
     view = target._view
@@ -176,24 +176,14 @@ def _plain(target: Tensor, operands: tuple[Any, ...]) -> bool:
 def _ufunc_in_place(ufunc: np.ufunc, target: Tensor, other: Any, op: str) -> None:
     """``target op= other`` by NumPy in place, with PyTorch's rules for shapes and dtypes."""
     value = other.data if isinstance(other, Tensor) else other
-    kind = value.dtype.kind if isinstance(value, np.ndarray) else type(value).__name__[0]
-    category = {"b": 0, "i": 1, "u": 1, "f": 2}.get(kind, 2)
-    if ufunc is np.divide and target.dtype.kind != "f":
-        category = 2  # true division makes floats
-    if category > _CATEGORY[target.dtype.kind]:
-        result = np.result_type(target.data, value) if category < 2 else np.dtype(np.float64)
-        raise RuntimeError(
-            f"result type {_type_name(result)} can't be cast to the desired output type "
-            f"{_type_name(target.dtype)} ({op}: convert the tensor first, e.g. "
-            "t = t.to(rg.float64), or compute out of place)"
-        )
-    if np.shape(value) != target.shape:
+    dtype = result_type(target, other)  # what the out-of-place op would give
+    if ufunc is np.divide and dtype.kind != "f":
+        dtype = get_default_dtype()  # true division makes floats
+    try:
         shape = np.broadcast_shapes(target.shape, np.shape(value))
-        if shape != target.shape:
-            raise RuntimeError(
-                f"{op}: output with shape {list(target.shape)} doesn't match the broadcast "
-                f"shape {list(shape)}"
-            )
+    except ValueError:
+        shape = np.shape(value)  # does not broadcast at all: refused below all the same
+    _refuse_unfit(target, shape, dtype, op)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ufunc(target.data, value, out=target.data, casting="unsafe")
 
@@ -255,23 +245,31 @@ def _writes_through_a_view(op: str, options: dict[str, Any]) -> bool:
 
 def _castable(target: Tensor, result: Tensor, op: str) -> Tensor:
     """Check that ``result`` fits ``target`` (shape, dtype category) and cast it to its dtype."""
-    if result.shape != target.shape:
+    _refuse_unfit(target, result.shape, result.dtype, op)
+    return result if result.dtype == target.dtype else result.to(target.dtype)
+
+
+def _refuse_unfit(target: Tensor, shape: Shape, dtype: np.dtype[Any], op: str) -> None:
+    """PyTorch's refusals of a new value that does not fit the tensor it is written into.
+
+    The shape must be the tensor's own (a write never broadcasts the tensor itself), and the
+    dtype may not be of a higher category: a float result does not go into an integer tensor.
+    A narrower dtype of the same category is cast, as PyTorch casts float64 into float32.
+    """
+    if shape != target.shape:
         raise RuntimeError(
             f"{op}: output with shape {list(target.shape)} doesn't match the broadcast shape "
-            f"{list(result.shape)}"
+            f"{list(shape)}"
         )
-    if result.dtype == target.dtype:
-        return result
-    if _CATEGORY[result.dtype.kind] > _CATEGORY[target.dtype.kind]:
+    if category(dtype) > category(target.dtype):
         raise RuntimeError(
-            f"result type {_type_name(result.dtype)} can't be cast to the desired output type "
-            f"{_type_name(target.dtype)} ({op}: {result.dtype} into {target.dtype}; convert "
+            f"result type {_type_name(dtype)} can't be cast to the desired output type "
+            f"{_type_name(target.dtype)} ({op}: {dtype} into {target.dtype}; convert "
             "the tensor first, e.g. t = t.to(rg.float64), or compute out of place)"
         )
-    return result.to(target.dtype)
 
 
-def _store(target: Tensor, result: Tensor, op: str) -> None:
+def _store(target: Tensor, result: Tensor) -> None:
     """Copy the new values into ``target``'s own memory, which its views share."""
     np.copyto(target.data, result.data, casting="unsafe")
 
