@@ -403,10 +403,9 @@ def _as_outputs(
         elif isinstance(item, np.generic | np.ndarray):
             output = Tensor(np.asarray(item))
         else:
-            kind = type(item if type(raw) is tuple else raw).__name__
             raise TypeError(
-                f"{cls.__name__}.forward returned a {kind}; return a Tensor or NumPy array, or a "
-                "tuple of them for several outputs"
+                f"{cls.__name__}.forward returned a {type(item).__name__}; return a Tensor or "
+                "NumPy array, or a tuple of them for several outputs"
             )
         outputs.append(output)
     first = outputs[0]
@@ -480,11 +479,9 @@ def _record(ctx: BackwardNode, args: tuple[Any, ...], outputs: tuple[Tensor, ...
 def _saved(tensor: Tensor | None, outputs: tuple[Tensor, ...]) -> SavedTensor | None:
     if tensor is None:
         return None
-    if tensor is outputs[0] and tensor._grad_fn is not None:
-        return SavedTensor(tensor, 0)  # the result: held without a reference cycle
-    for output_nr, output in enumerate(outputs[1:], start=1):
+    for output_nr, output in enumerate(outputs):
         if tensor is output and output._grad_fn is not None:
-            return SavedTensor(output, output_nr)
+            return SavedTensor(output, output_nr)  # a result: held without a reference cycle
     return SavedTensor(tensor)
 
 
