@@ -131,6 +131,10 @@ BROKEN_IMAGES = """() => Array.from(document.images)
   .map(img => img.currentSrc || img.src)"""
 
 
+PAGE_TIMEOUT_MS = 180_000
+
+IMAGES_SETTLED = "() => Array.from(document.images).every(img => img.complete)"
+
 # Every link's resolved URL (the browser resolves relative hrefs against the page).
 LINKS = "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
 
@@ -202,9 +206,14 @@ def open_page(context: Any, url: str) -> Visit:
     page.on("response", on_response)
     page.on("requestfailed", on_request_failed)
     page.on("pageerror", lambda e: visit.js_errors.append(str(e)))
+    # Generous timeouts: CI runs this on 2 busy cores, and the longest pages (the API reference)
+    # take MathJax and the lazily loaded images well over Playwright's 30 s default to settle.
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(url, wait_until="load")
-    # Bring lazily loaded images in, then let the network settle.
+    # Bring lazily loaded images in, wait until each has loaded or failed, then let the network
+    # settle.
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_function(IMAGES_SETTLED)
     page.wait_for_load_state("networkidle")
     return visit
 
