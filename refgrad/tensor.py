@@ -1473,6 +1473,250 @@ class Tensor:
         """
         return _ops.transpose(self, -2, -1)
 
+    # ---- functions of one variable (refgrad.ops.unary) as methods
+
+    def acos(self) -> Tensor:
+        """Element-wise ``acos``; see :func:`refgrad.acos`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.5]).acos()
+        tensor([1.04719755])
+        """
+        return _unary.acos(self)
+
+    def asin(self) -> Tensor:
+        """Element-wise ``asin``; see :func:`refgrad.asin`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.5]).asin()
+        tensor([0.52359878])
+        """
+        return _unary.asin(self)
+
+    def atan(self) -> Tensor:
+        """Element-wise ``atan``; see :func:`refgrad.atan`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0]).atan()
+        tensor([0.])
+        """
+        return _unary.atan(self)
+
+    def ceil(self) -> Tensor:
+        """Element-wise ``ceil``; see :func:`refgrad.ceil`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([-1.5]).ceil()
+        tensor([-1.])
+        """
+        return _unary.ceil(self)
+
+    def cos(self) -> Tensor:
+        """Element-wise ``cos``; see :func:`refgrad.cos`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0]).cos()
+        tensor([1.])
+        """
+        return _unary.cos(self)
+
+    def cosh(self) -> Tensor:
+        """Element-wise ``cosh``; see :func:`refgrad.cosh`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0]).cosh()
+        tensor([1.])
+        """
+        return _unary.cosh(self)
+
+    def exp2(self) -> Tensor:
+        """Element-wise ``exp2``; see :func:`refgrad.exp2`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([3.0]).exp2()
+        tensor([8.])
+        """
+        return _unary.exp2(self)
+
+    def expm1(self) -> Tensor:
+        """Element-wise ``expm1``; see :func:`refgrad.expm1`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0]).expm1()
+        tensor([0.])
+        """
+        return _unary.expm1(self)
+
+    def floor(self) -> Tensor:
+        """Element-wise ``floor``; see :func:`refgrad.floor`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([-1.5]).floor()
+        tensor([-2.])
+        """
+        return _unary.floor(self)
+
+    def frac(self) -> Tensor:
+        """Element-wise ``frac``; see :func:`refgrad.frac`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([-1.25]).frac()
+        tensor([-0.25])
+        """
+        return _unary.frac(self)
+
+    def log10(self) -> Tensor:
+        """Element-wise ``log10``; see :func:`refgrad.log10`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([100.0]).log10()
+        tensor([2.])
+        """
+        return _unary.log10(self)
+
+    def log1p(self) -> Tensor:
+        """Element-wise ``log1p``; see :func:`refgrad.log1p`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0]).log1p()
+        tensor([0.])
+        """
+        return _unary.log1p(self)
+
+    def log2(self) -> Tensor:
+        """Element-wise ``log2``; see :func:`refgrad.log2`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([8.0]).log2()
+        tensor([3.])
+        """
+        return _unary.log2(self)
+
+    def reciprocal(self) -> Tensor:
+        """Element-wise ``reciprocal``; see :func:`refgrad.reciprocal`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([4.0]).reciprocal()
+        tensor([0.25])
+        """
+        return _unary.reciprocal(self)
+
+    def rsqrt(self) -> Tensor:
+        """Element-wise ``rsqrt``; see :func:`refgrad.rsqrt`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([4.0]).rsqrt()
+        tensor([0.5])
+        """
+        return _unary.rsqrt(self)
+
+    def sign(self) -> Tensor:
+        """Element-wise ``sign``; see :func:`refgrad.sign`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([-2.0]).sign()
+        tensor([-1.])
+        """
+        return _unary.sign(self)
+
+    def sin(self) -> Tensor:
+        """Element-wise ``sin``; see :func:`refgrad.sin`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0]).sin()
+        tensor([0.])
+        """
+        return _unary.sin(self)
+
+    def sinh(self) -> Tensor:
+        """Element-wise ``sinh``; see :func:`refgrad.sinh`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0]).sinh()
+        tensor([0.])
+        """
+        return _unary.sinh(self)
+
+    def square(self) -> Tensor:
+        """Element-wise ``square``; see :func:`refgrad.square`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([3.0]).square()
+        tensor([9.])
+        """
+        return _unary.square(self)
+
+    def tan(self) -> Tensor:
+        """Element-wise ``tan``; see :func:`refgrad.tan`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([0.0]).tan()
+        tensor([0.])
+        """
+        return _unary.tan(self)
+
+    def trunc(self) -> Tensor:
+        """Element-wise ``trunc``; see :func:`refgrad.trunc`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([-1.5]).trunc()
+        tensor([-1.])
+        """
+        return _unary.trunc(self)
+
+    def round(self, *, decimals: int = 0) -> Tensor:
+        """Element-wise rounding, halves to even; see :func:`refgrad.round`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([2.5, -0.5]).round()
+        tensor([ 2., -0.])
+        """
+        return _unary.round(self, decimals=decimals)
+
 
 def _shape_args(args: tuple[int | Sequence[int], ...]) -> tuple[int, ...]:
     """Accept both ``f(2, 3)`` and ``f((2, 3))``, as PyTorch does."""
@@ -1533,3 +1777,4 @@ def tensor(data: ArrayLike, dtype: DTypeLike | None = None, requires_grad: bool 
 
 
 from refgrad import ops as _ops  # noqa: E402 - the ops import Tensor, so they come after it
+from refgrad.ops import unary as _unary  # noqa: E402

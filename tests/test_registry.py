@@ -29,6 +29,7 @@ import refgrad.nn.functional as F
 from refgrad.autograd import Function
 from refgrad.autograd.function import _DelayedError
 from refgrad.ops.shape import ToDtype
+from refgrad.ops.unary import _Step, _WithLocalDerivative
 from refgrad.testing.opinfo import OP_REGISTRY, OpInfo
 
 # Public functions of the op modules whose results carry no gradient: they return indices.
@@ -44,6 +45,9 @@ FUNCTIONS_WITHOUT_ENTRY: dict[type[Function], str] = {
     # Not an op: the node once_differentiable puts on a gradient so that differentiating it
     # again raises. tests/test_function_multi_output.py checks that it does.
     _DelayedError: "the error node of once_differentiable, whose backward raises on purpose",
+    # Base classes of refgrad.ops.unary: every op built on them has an entry.
+    _Step: "the base class of the rounding functions, never applied itself",
+    _WithLocalDerivative: "the base class of the functions of one variable, never applied itself",
 }
 
 # Where the ops live: each op module pairs its Functions with the public functions calling them.

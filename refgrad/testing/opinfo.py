@@ -33,6 +33,7 @@ from refgrad.ops import linalg as L
 from refgrad.ops import reductions as R
 from refgrad.ops import shape as S
 from refgrad.ops import softmax_family as SM
+from refgrad.ops import unary as U
 
 Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -144,6 +145,11 @@ def _away_from_zero(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
     magnitude = rng.uniform(0.2, 2.0, size=shape)
     signs: Array = rng.choice([-1.0, 1.0], size=shape)
     return magnitude * signs
+
+
+def _small(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
+    """Values in (-1, 1), away from the domain edges of asin/acos and the poles of tan."""
+    return rng.uniform(-0.8, 0.8, size=shape)
 
 
 def _distinct(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
@@ -469,6 +475,37 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
     OpInfo("relu", lambda m, x: m.relu(x), (E.ReLU,), _unary(_away_from_zero), True),
     OpInfo("abs", lambda m, x: m.abs(x), (E.Abs,), _unary(_away_from_zero), True),
     OpInfo("sqrt", lambda m, x: m.sqrt(x), (E.Sqrt,), _unary(_positive), True),
+    OpInfo("sin", lambda m, x: m.sin(x), (U.Sin,), _unary(_real), True),
+    OpInfo("cos", lambda m, x: m.cos(x), (U.Cos,), _unary(_real), True),
+    OpInfo("tan", lambda m, x: m.tan(x), (U.Tan,), _unary(_small), True),
+    OpInfo("sinh", lambda m, x: m.sinh(x), (U.Sinh,), _unary(_real), True),
+    OpInfo("cosh", lambda m, x: m.cosh(x), (U.Cosh,), _unary(_real), True),
+    OpInfo("asin", lambda m, x: m.asin(x), (U.Asin,), _unary(_small), True),
+    OpInfo("acos", lambda m, x: m.acos(x), (U.Acos,), _unary(_small), True),
+    OpInfo("atan", lambda m, x: m.atan(x), (U.Atan,), _unary(_real), True),
+    OpInfo("log1p", lambda m, x: m.log1p(x), (U.Log1p,), _unary(_positive), True),
+    OpInfo("expm1", lambda m, x: m.expm1(x), (U.Expm1,), _unary(_real), True),
+    OpInfo("log2", lambda m, x: m.log2(x), (U.Log2,), _unary(_positive), True),
+    OpInfo("log10", lambda m, x: m.log10(x), (U.Log10,), _unary(_positive), True),
+    OpInfo("exp2", lambda m, x: m.exp2(x), (U.Exp2,), _unary(_real), True),
+    OpInfo(
+        "reciprocal", lambda m, x: m.reciprocal(x), (U.Reciprocal,), _unary(_away_from_zero), True
+    ),
+    OpInfo("rsqrt", lambda m, x: m.rsqrt(x), (U.Rsqrt,), _unary(_positive), True),
+    OpInfo("square", lambda m, x: m.square(x), (U.Square,), _unary(_real), True),
+    OpInfo("sign", lambda m, x: m.sign(x), (U.Sign,), _unary(_away_from_zero), True),
+    OpInfo("floor", lambda m, x: m.floor(x), (U.Floor,), _unary(_real), True),
+    OpInfo("ceil", lambda m, x: m.ceil(x), (U.Ceil,), _unary(_real), True),
+    OpInfo("trunc", lambda m, x: m.trunc(x), (U.Trunc,), _unary(_real), True),
+    OpInfo("round", lambda m, x: m.round(x), (U.Round,), _unary(_real), True),
+    OpInfo("frac", lambda m, x: m.frac(x), (U.Frac,), _unary(_real), True),
+    OpInfo(
+        "round (decimals)",
+        lambda m, x: m.round(x, decimals=1),
+        (U.Round,),
+        _unary(_real, ((3,), (2, 3))),
+        True,
+    ),
     OpInfo(
         "where",
         lambda m, a, b, condition: m.where(m.tensor(condition), a, b),
