@@ -41,7 +41,9 @@ class Sum(Function):
     @staticmethod
     def forward(ctx: BackwardNode, x: Tensor, axes: tuple[int, ...], keepdim: bool) -> Any:
         ctx.input_shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
-        return np.sum(x.data, axis=axes, keepdims=keepdim)
+        # inf + -inf is nan and a sum of huge values overflows to inf, silently as in PyTorch.
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.sum(x.data, axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:

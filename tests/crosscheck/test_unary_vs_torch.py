@@ -99,3 +99,10 @@ def test_methods_exist_with_torchs_names(torch_float64: Any) -> None:
             getattr(torch.tensor([0.25]), name)().numpy(),
             rtol=1e-15,
         )
+
+
+@pytest.mark.parametrize("values", [[np.inf, -np.inf], [1e308, 1e308], [np.nan, 1.0]])
+def test_sum_of_infinities_is_silent_and_matches(values: list[float]) -> None:
+    ours = rg.tensor(values).sum().item()  # warnings are errors in this suite
+    theirs = torch.tensor(values, dtype=torch.float64).sum().item()
+    np.testing.assert_equal(ours, theirs)
