@@ -1,7 +1,7 @@
 """The layers of :mod:`refgrad.nn`, one family per module, as in ``torch.nn.modules``."""
 
 from refgrad.nn.modules.activation import ReLU, Sigmoid, Tanh
-from refgrad.nn.modules.container import Sequential
+from refgrad.nn.modules.container import ModuleDict, ModuleList, Sequential
 from refgrad.nn.modules.flatten import Flatten
 from refgrad.nn.modules.linear import Identity, Linear
 from refgrad.nn.modules.loss import CrossEntropyLoss, MSELoss, NLLLoss
@@ -15,6 +15,8 @@ __all__ = [
     "Linear",
     "MSELoss",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "NLLLoss",
     "ReLU",
     "Sequential",
