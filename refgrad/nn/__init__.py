@@ -9,6 +9,7 @@
 from refgrad.nn import functional, init
 from refgrad.nn.modules import (
     CrossEntropyLoss,
+    Dropout,
     Flatten,
     Identity,
     IncompatibleKeys,
@@ -27,6 +28,7 @@ from refgrad.nn.parameter import Parameter
 
 __all__ = [
     "CrossEntropyLoss",
+    "Dropout",
     "Flatten",
     "Identity",
     "IncompatibleKeys",

@@ -11,6 +11,7 @@ import numpy as np
 
 from refgrad._typing import Array, TensorLike
 from refgrad.errors import ShapeError, TargetError
+from refgrad.nn._dropout import dropout
 from refgrad.ops._util import constant
 from refgrad.ops.elementwise import relu, sigmoid, tanh
 from refgrad.ops.linalg import Linear
@@ -19,6 +20,7 @@ from refgrad.tensor import Tensor
 
 __all__ = [
     "cross_entropy",
+    "dropout",
     "linear",
     "log_softmax",
     "mse_loss",

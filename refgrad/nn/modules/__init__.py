@@ -2,6 +2,7 @@
 
 from refgrad.nn.modules.activation import ReLU, Sigmoid, Tanh
 from refgrad.nn.modules.container import ModuleDict, ModuleList, Sequential
+from refgrad.nn.modules.dropout import Dropout
 from refgrad.nn.modules.flatten import Flatten
 from refgrad.nn.modules.linear import Identity, Linear
 from refgrad.nn.modules.loss import CrossEntropyLoss, MSELoss, NLLLoss
@@ -9,6 +10,7 @@ from refgrad.nn.modules.module import IncompatibleKeys, Module
 
 __all__ = [
     "CrossEntropyLoss",
+    "Dropout",
     "Flatten",
     "Identity",
     "IncompatibleKeys",
