@@ -6,7 +6,7 @@
 * :mod:`refgrad.nn.functional`: the same operations as plain functions.
 """
 
-from refgrad.nn import functional, init
+from refgrad.nn import functional, init, utils
 from refgrad.nn.modules import (
     CrossEntropyLoss,
     Dropout,
@@ -45,4 +45,5 @@ __all__ = [
     "Tanh",
     "functional",
     "init",
+    "utils",
 ]
