@@ -8,11 +8,14 @@
 
 from refgrad.nn import functional, init, utils
 from refgrad.nn.modules import (
+    BCEWithLogitsLoss,
     CrossEntropyLoss,
     Dropout,
     Flatten,
+    HuberLoss,
     Identity,
     IncompatibleKeys,
+    L1Loss,
     Linear,
     Module,
     ModuleDict,
@@ -22,16 +25,20 @@ from refgrad.nn.modules import (
     ReLU,
     Sequential,
     Sigmoid,
+    SmoothL1Loss,
     Tanh,
 )
 from refgrad.nn.parameter import Parameter
 
 __all__ = [
+    "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "Dropout",
     "Flatten",
+    "HuberLoss",
     "Identity",
     "IncompatibleKeys",
+    "L1Loss",
     "Linear",
     "MSELoss",
     "Module",
@@ -42,6 +49,7 @@ __all__ = [
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "SmoothL1Loss",
     "Tanh",
     "functional",
     "init",

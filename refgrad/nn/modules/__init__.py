@@ -5,15 +5,26 @@ from refgrad.nn.modules.container import ModuleDict, ModuleList, Sequential
 from refgrad.nn.modules.dropout import Dropout
 from refgrad.nn.modules.flatten import Flatten
 from refgrad.nn.modules.linear import Identity, Linear
-from refgrad.nn.modules.loss import CrossEntropyLoss, MSELoss, NLLLoss
+from refgrad.nn.modules.loss import (
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from refgrad.nn.modules.module import IncompatibleKeys, Module
 
 __all__ = [
+    "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "Dropout",
     "Flatten",
+    "HuberLoss",
     "Identity",
     "IncompatibleKeys",
+    "L1Loss",
     "Linear",
     "MSELoss",
     "Module",
@@ -23,5 +34,6 @@ __all__ = [
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "SmoothL1Loss",
     "Tanh",
 ]
