@@ -10,6 +10,7 @@ import itertools
 
 import numpy as np
 
+from refgrad._typing import Array
 from refgrad.ops import elementwise as E
 from refgrad.ops import reductions as R
 from refgrad.testing.opinfo import OpInfo, Sample
@@ -17,7 +18,7 @@ from refgrad.testing.opinfo import OpInfo, Sample
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def _pairs(rng: np.random.Generator, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+def _pairs(rng: np.random.Generator, shape: tuple[int, ...]) -> tuple[Array, Array]:
     x = rng.uniform(-2.0, 2.0, size=shape)
     # |x - t| in (0.2, 0.7) or (1.3, 2.0): clear of 0 and of the threshold 1.
     size = np.where(
