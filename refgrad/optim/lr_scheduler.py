@@ -362,3 +362,159 @@ class LambdaLR(LRScheduler):
         """
         state = {k: v for k, v in state_dict.items() if k != "lr_lambdas"}
         self.__dict__.update(state)
+
+
+class ReduceLROnPlateau:
+    """Multiply the rate by ``factor`` when a metric has stopped improving for ``patience`` epochs.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        Whose groups' rates to lower.
+    mode : {'min', 'max'}, default 'min'
+        Whether the metric should fall or rise.
+    factor : float, default 0.1
+        The multiplier, below 1.
+    patience : int, default 10
+        Epochs without improvement tolerated before lowering the rate.
+    threshold : float, default 1e-4
+        How much better a value must be to count as an improvement.
+    threshold_mode : {'rel', 'abs'}, default 'rel'
+        Whether ``threshold`` is relative to the best value or absolute.
+    cooldown : int, default 0
+        Epochs to wait after a reduction before counting bad epochs again.
+    min_lr : float or list of float, default 0
+        The lowest rate of each group.
+    eps : float, default 1e-8
+        A reduction smaller than this is skipped.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> w = rg.zeros(1, requires_grad=True)
+    >>> scheduler = rg.optim.lr_scheduler.ReduceLROnPlateau(rg.optim.SGD([w], lr=1.0), patience=1)
+    >>> for loss in [1.0, 1.0, 1.0]:
+    ...     scheduler.step(loss)
+    >>> scheduler.get_last_lr()
+    [0.1]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | list[float] = 0.0,
+        eps: float = 1e-8,
+    ) -> None:
+        if factor >= 1.0:
+            raise ValueError("Factor should be < 1.0.")
+        if mode not in ("min", "max"):
+            raise ValueError("mode " + mode + " is unknown!")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
+        groups = len(optimizer.param_groups)
+        if isinstance(min_lr, list | tuple):
+            if len(min_lr) != groups:
+                raise ValueError(f"expected {groups} min_lrs, got {len(min_lr)}")
+            self.min_lrs = list(min_lr)
+        else:
+            self.min_lrs = [min_lr] * groups
+        self.optimizer = optimizer
+        self.mode, self.factor, self.patience = mode, factor, patience
+        self.threshold, self.threshold_mode = threshold, threshold_mode
+        self.cooldown, self.eps = cooldown, eps
+        self.cooldown_counter = 0
+        self.best = math.inf if mode == "min" else -math.inf
+        self.num_bad_epochs = 0
+        self.last_epoch = 0
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+
+    def _is_better(self, value: float) -> bool:
+        if self.mode == "min":
+            bound = (
+                self.best * (1.0 - self.threshold)
+                if self.threshold_mode == "rel"
+                else self.best - self.threshold
+            )
+            return value < bound
+        bound = (
+            self.best * (self.threshold + 1.0)
+            if self.threshold_mode == "rel"
+            else self.best + self.threshold
+        )
+        return value > bound
+
+    def step(self, metrics: float) -> None:
+        """Record this epoch's metric and lower the rates if it has plateaued.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> w = rg.zeros(1, requires_grad=True)
+        >>> s = rg.optim.lr_scheduler.ReduceLROnPlateau(rg.optim.SGD([w], lr=1.0), patience=0)
+        >>> s.step(2.0); s.step(3.0)
+        >>> s.get_last_lr()
+        [0.1]
+        """
+        current = float(metrics)
+        self.last_epoch += 1
+        if self._is_better(current):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            for group, low in zip(self.optimizer.param_groups, self.min_lrs, strict=True):
+                old = float(group["lr"])
+                new = max(old * self.factor, low)
+                if old - new > self.eps:
+                    group["lr"] = new
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_last_lr(self) -> list[float]:
+        """Return the rates after the last :meth:`step`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> w = rg.zeros(1, requires_grad=True)
+        >>> rg.optim.lr_scheduler.ReduceLROnPlateau(rg.optim.SGD([w], lr=0.5)).get_last_lr()
+        [0.5]
+        """
+        return list(self._last_lr)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Return the scheduler's state (everything but the optimizer).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> w = rg.zeros(1, requires_grad=True)
+        >>> rg.optim.lr_scheduler.ReduceLROnPlateau(rg.optim.SGD([w])).state_dict()["best"]
+        inf
+        """
+        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a state from :meth:`state_dict`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> w = rg.zeros(1, requires_grad=True)
+        >>> s = rg.optim.lr_scheduler.ReduceLROnPlateau(rg.optim.SGD([w]))
+        >>> s.load_state_dict({"best": 0.5})
+        >>> s.best
+        0.5
+        """
+        self.__dict__.update(state_dict)

@@ -45,3 +45,28 @@ def test_rates_match_torch(name: str, options: dict[str, Any]) -> None:
     ours_state, theirs_state = our_scheduler.state_dict(), their_scheduler.state_dict()
     assert ours_state["last_epoch"] == theirs_state["last_epoch"]
     assert ours_state["base_lrs"] == theirs_state["base_lrs"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"patience": 2, "factor": 0.5, "cooldown": 1},
+        {"mode": "max", "patience": 1, "threshold_mode": "abs", "threshold": 0.05},
+        {"patience": 0, "min_lr": [0.01, 0.2], "factor": 0.3},
+    ],
+)
+def test_reduce_on_plateau_matches_torch(options: dict[str, Any]) -> None:
+    metrics = np.random.default_rng(2).random(30).cumsum() % 1.7
+    histories = []
+    for library in (rg, torch):
+        a, b = library.zeros(2, requires_grad=True), library.zeros(3, requires_grad=True)
+        optimizer = library.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+        scheduler = library.optim.lr_scheduler.ReduceLROnPlateau(optimizer, **options)
+        history = []
+        for value in metrics:
+            scheduler.step(float(value))
+            history.append(scheduler.get_last_lr())
+        histories.append((history, scheduler.last_epoch, scheduler.num_bad_epochs))
+    np.testing.assert_allclose(histories[0][0], histories[1][0], rtol=1e-12)
+    assert histories[0][1:] == histories[1][1:]
