@@ -6,37 +6,52 @@
 * :mod:`refgrad.nn.functional`: the same operations as plain functions.
 """
 
-from refgrad.nn import functional, init
+from refgrad.nn import functional, init, utils
 from refgrad.nn.modules import (
+    BCEWithLogitsLoss,
     CrossEntropyLoss,
+    Dropout,
     Flatten,
+    HuberLoss,
     Identity,
     IncompatibleKeys,
+    L1Loss,
     Linear,
     Module,
+    ModuleDict,
+    ModuleList,
     MSELoss,
     NLLLoss,
     ReLU,
     Sequential,
     Sigmoid,
+    SmoothL1Loss,
     Tanh,
 )
 from refgrad.nn.parameter import Parameter
 
 __all__ = [
+    "BCEWithLogitsLoss",
     "CrossEntropyLoss",
+    "Dropout",
     "Flatten",
+    "HuberLoss",
     "Identity",
     "IncompatibleKeys",
+    "L1Loss",
     "Linear",
     "MSELoss",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "NLLLoss",
     "Parameter",
     "ReLU",
     "Sequential",
     "Sigmoid",
+    "SmoothL1Loss",
     "Tanh",
     "functional",
     "init",
+    "utils",
 ]

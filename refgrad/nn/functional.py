@@ -11,6 +11,13 @@ import numpy as np
 
 from refgrad._typing import Array, TensorLike
 from refgrad.errors import ShapeError, TargetError
+from refgrad.nn._dropout import dropout
+from refgrad.nn._regression_losses import (
+    binary_cross_entropy_with_logits,
+    huber_loss,
+    l1_loss,
+    smooth_l1_loss,
+)
 from refgrad.ops._util import constant
 from refgrad.ops.elementwise import relu, sigmoid, tanh
 from refgrad.ops.linalg import Linear
@@ -18,13 +25,18 @@ from refgrad.ops.softmax_family import log_softmax, softmax
 from refgrad.tensor import Tensor
 
 __all__ = [
+    "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "dropout",
+    "huber_loss",
+    "l1_loss",
     "linear",
     "log_softmax",
     "mse_loss",
     "nll_loss",
     "relu",
     "sigmoid",
+    "smooth_l1_loss",
     "softmax",
     "tanh",
 ]

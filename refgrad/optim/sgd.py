@@ -26,6 +26,8 @@ class SGD(Optimizer):
         The L2 penalty :math:`\lambda`.
     nesterov : bool, default False
         Use Nesterov momentum (needs :math:`\mu > 0` and :math:`\tau = 0`).
+    maximize : bool, default False
+        Ascend: step along the gradient instead of against it.
 
     Raises
     ------
@@ -75,6 +77,8 @@ class SGD(Optimizer):
         dampening: float = 0.0,
         weight_decay: float = 0.0,
         nesterov: bool = False,
+        *,
+        maximize: bool = False,
     ) -> None:
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
@@ -90,6 +94,7 @@ class SGD(Optimizer):
             "dampening": dampening,
             "weight_decay": weight_decay,
             "nesterov": nesterov,
+            "maximize": maximize,
         }
         super().__init__(params, defaults)
 
@@ -116,7 +121,7 @@ class SGD(Optimizer):
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                g = param.grad
+                g = -param.grad if group.get("maximize", False) else param.grad
                 if weight_decay != 0:
                     g = g + weight_decay * param
                 if mu != 0:

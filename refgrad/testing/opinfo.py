@@ -889,3 +889,11 @@ _NODE_FIELDS = {
     "num_outputs",
     "next_functions",
 }
+
+
+# ---------------------------------------------------------------- entries kept in other modules
+# Imported last: each of these modules imports OpInfo and Sample from this one.
+from refgrad.testing import opinfo_nnoptim  # noqa: E402
+
+OP_REGISTRY = (*OP_REGISTRY, *opinfo_nnoptim.OPS)
+USAGE.update(opinfo_nnoptim.USAGE)

@@ -7,7 +7,15 @@ Each stores its settings (``reduction`` and the like) and calls the function of 
 from __future__ import annotations
 
 from refgrad._typing import TensorLike
-from refgrad.nn.functional import cross_entropy, mse_loss, nll_loss
+from refgrad.nn.functional import (
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
 from refgrad.nn.modules.module import Module
 from refgrad.tensor import Tensor
 
@@ -142,3 +150,118 @@ class CrossEntropyLoss(_Loss):
         0.693...
         """
         return cross_entropy(input, target, self.weight, self.ignore_index, self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error; see :func:`~refgrad.nn.functional.l1_loss`.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.nn.L1Loss()(rg.tensor([1.0, 2.0]), rg.tensor([0.0, 4.0]))
+    tensor(1.5)
+    """
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
+        """Compute the loss.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.nn.L1Loss(reduction="sum").forward(rg.tensor([1.0]), rg.tensor([3.0]))
+        tensor(2.)
+        """
+        return l1_loss(input, target, reduction=self.reduction)
+
+
+class HuberLoss(_Loss):
+    """Huber's loss; see :func:`~refgrad.nn.functional.huber_loss`.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.nn.HuberLoss(delta=2.0)
+    HuberLoss()
+    >>> rg.nn.HuberLoss()(rg.tensor([3.0]), rg.tensor([0.0]))
+    tensor(2.5)
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
+        """Compute the loss.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.nn.HuberLoss().forward(rg.tensor([0.5]), rg.tensor([0.0]))
+        tensor(0.125)
+        """
+        return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class SmoothL1Loss(_Loss):
+    """Huber's loss divided by ``beta``; see :func:`~refgrad.nn.functional.smooth_l1_loss`.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.nn.SmoothL1Loss(beta=0.5)(rg.tensor([3.0]), rg.tensor([0.0]))
+    tensor(2.75)
+    """
+
+    def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
+        """Compute the loss.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.nn.SmoothL1Loss().forward(rg.tensor([0.5]), rg.tensor([0.0]))
+        tensor(0.125)
+        """
+        return smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy on logits.
+
+    See :func:`~refgrad.nn.functional.binary_cross_entropy_with_logits`.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> loss = rg.nn.BCEWithLogitsLoss(pos_weight=rg.tensor([2.0]))
+    >>> round(loss(rg.tensor([0.0]), rg.tensor([1.0])).item(), 6)
+    1.386294
+    """
+
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        reduction: str = "mean",
+        pos_weight: Tensor | None = None,
+    ) -> None:
+        super().__init__(reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+        self.weight: Tensor | None
+        self.pos_weight: Tensor | None
+
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
+        """Compute the loss.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.nn.BCEWithLogitsLoss().forward(rg.tensor([1000.0]), rg.tensor([0.0]))
+        tensor(1000.)
+        """
+        return binary_cross_entropy_with_logits(
+            input, target, self.weight, reduction=self.reduction, pos_weight=self.pos_weight
+        )

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, Self
 
 import numpy as np
 
+from refgrad import dtypes
 from refgrad.grad_mode import no_grad
 from refgrad.nn.parameter import Parameter
 from refgrad.tensor import Tensor
@@ -81,6 +82,9 @@ class Module:
 
     def __init__(self) -> None:
         self.training = True
+        # Buffers are plain attributes too; this table only remembers which names are buffers
+        # and whether state_dict() saves them (``persistent``), in registration order.
+        self._buffer_persistent: dict[str, bool] = {}
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Compute the module's output; every subclass defines it.
@@ -113,6 +117,251 @@ class Module:
                 f"'{name}' in place under rg.no_grad()"
             )
         super().__setattr__(name, value)
+
+    # ------------------------------------------------------------------ registration
+    def _buffer_table(self) -> dict[str, bool]:
+        # A subclass that forgot super().__init__() still gets an (empty) table.
+        table: dict[str, bool] | None = self.__dict__.get("_buffer_persistent")
+        if table is None:
+            table = {}
+            object.__setattr__(self, "_buffer_persistent", table)
+        return table
+
+    def _check_name(self, what: str, name: object) -> str:
+        if not isinstance(name, str):
+            raise TypeError(f"{what} name should be a string. Got {type(name).__name__}")
+        if name == "":
+            raise KeyError(f'{what} name can\'t be empty string ""')
+        if "." in name:
+            raise KeyError(f'{what} name can\'t contain ".", got: {name}')
+        return name
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Add a tensor that is part of the module's state but not learned (e.g. running means).
+
+        Parameters
+        ----------
+        name : str
+            The attribute name.
+        tensor : Tensor or None
+            The buffer's value; None registers the name without a value.
+        persistent : bool, default True
+            Whether :meth:`state_dict` includes it.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> m = rg.nn.Module()
+        >>> m.register_buffer("count", rg.zeros(1))
+        >>> m.register_buffer("scratch", rg.ones(2), persistent=False)
+        >>> [name for name, _ in m.named_buffers()], list(m.state_dict())
+        (['count', 'scratch'], ['count'])
+        """
+        self._check_name("buffer", name)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                "(refgrad Tensor or None required)"
+            )
+        if name in self.__dict__ and name not in self._buffer_table():
+            raise KeyError(f"attribute '{name}' already exists")
+        object.__setattr__(self, name, tensor)
+        self._buffer_table()[name] = persistent
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add ``param`` as a parameter named ``name`` (same as assigning the attribute).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> m = rg.nn.Module()
+        >>> m.register_parameter("scale", rg.nn.Parameter(rg.ones(1)))
+        >>> [name for name, _ in m.named_parameters()]
+        ['scale']
+        """
+        self._check_name("parameter", name)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                "(refgrad.nn.Parameter or None required)"
+            )
+        if name in self.__dict__ and not isinstance(self.__dict__[name], Parameter | None):
+            raise KeyError(f"attribute '{name}' already exists")
+        setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add ``module`` as a child named ``name`` (same as assigning the attribute).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> m = rg.nn.Module()
+        >>> m.add_module("act", rg.nn.ReLU())
+        >>> m
+        Module(
+          (act): ReLU()
+        )
+        """
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._check_name("module", name)
+        if hasattr(self, name) and name not in self.__dict__:
+            raise KeyError(f"attribute '{name}' already exists")
+        setattr(self, name, module)
+
+    def register_module(self, name: str, module: Module | None) -> None:
+        """Alias of :meth:`add_module`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> m = rg.nn.Module()
+        >>> m.register_module("act", rg.nn.ReLU())
+        >>> list(m.children())
+        [ReLU()]
+        """
+        self.add_module(name, module)
+
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """Iterate over the buffers with their dotted names, module by module.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> m = rg.nn.Sequential(rg.nn.Module())
+        >>> m[0].register_buffer("mean", rg.zeros(2))
+        >>> [name for name, _ in m.named_buffers()]
+        ['0.mean']
+        """
+        seen: set[int] = set()
+        modules = self.named_modules(prefix, remove_duplicate) if recurse else [(prefix, self)]
+        for module_name, module in modules:
+            for name in module._buffer_table():
+                value = module.__dict__.get(name)
+                if not isinstance(value, Tensor):
+                    continue
+                if remove_duplicate and id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield _join(module_name, name), value
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Iterate over the buffers.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> m = rg.nn.Module()
+        >>> m.register_buffer("mean", rg.zeros(2))
+        >>> list(m.buffers())
+        [tensor([0., 0.])]
+        """
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    # ------------------------------------------------------------------ dtype and device
+    def _apply_to_tensors(self, convert: Callable[[np.ndarray[Any, Any]], Any]) -> Self:
+        # Convert in place, keeping every Parameter object (optimizers hold references to them).
+        for module in self.modules():
+            for name, value in list(vars(module).items()):
+                if isinstance(value, Parameter):
+                    value.data = convert(value.data)
+                    if value.grad is not None:
+                        value.grad.data = convert(value.grad.data)
+                elif name in module._buffer_table() and isinstance(value, Tensor):
+                    object.__setattr__(module, name, Tensor(convert(value.data)))
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Self:
+        """Convert the floating-point parameters and buffers to a dtype, in place.
+
+        Accepts ``to(dtype)``, ``to(device)``, ``to(device, dtype)`` and the keywords
+        ``dtype=`` and ``device=``. refgrad runs on the CPU only: a device is accepted if it is
+        ``'cpu'`` or an object whose ``.type`` is ``'cpu'``.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.nn.Linear(2, 1).to(rg.float16).weight.dtype
+        dtype('float16')
+        >>> rg.nn.Linear(2, 1).to("cpu", rg.float32).weight.dtype
+        dtype('float32')
+        """
+        dtype = kwargs.pop("dtype", None)
+        device = kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"Module.to() got unexpected keyword arguments {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif _is_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None:
+            kind = device if isinstance(device, str) else getattr(device, "type", None)
+            if not isinstance(kind, str) or kind.split(":")[0] != "cpu":
+                raise RuntimeError(
+                    f"Module.to(): refgrad runs on the CPU only, got device {device!r}"
+                )
+        if dtype is None:
+            return self
+        target = np.dtype(dtype)
+        if not dtypes.is_floating_point(target):
+            raise TypeError(
+                f"nn.Module.to only accepts floating point dtypes, but got desired dtype={target}"
+            )
+        return self._apply_to_tensors(
+            lambda a: a.astype(target) if dtypes.is_floating_point(a.dtype) else a
+        )
+
+    def double(self) -> Self:
+        """Convert the floating-point parameters and buffers to float64.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.nn.Linear(2, 1).double().bias.dtype
+        dtype('float64')
+        """
+        return self.to(dtypes.float64)
+
+    def float(self) -> Self:
+        """Convert the floating-point parameters and buffers to float32.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.nn.Linear(2, 1).double().float().bias.dtype
+        dtype('float32')
+        """
+        return self.to(dtypes.float32)
+
+    def half(self) -> Self:
+        """Convert the floating-point parameters and buffers to float16.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.nn.Linear(2, 1).half().bias.dtype
+        dtype('float16')
+        """
+        return self.to(dtypes.float16)
+
+    def cpu(self) -> Self:
+        """Return the module: refgrad keeps everything on the CPU already.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> layer = rg.nn.Linear(2, 1)
+        >>> layer.cpu() is layer
+        True
+        """
+        return self
 
     # ------------------------------------------------------------------ the module tree
     def named_children(self) -> Iterator[tuple[str, Module]]:
@@ -310,8 +559,21 @@ class Module:
         return self
 
     # ------------------------------------------------------------------ saving and loading
+    def _state_entries(self) -> dict[str, Tensor]:
+        # Module by module, parameters then persistent buffers, as PyTorch orders them.
+        entries: dict[str, Tensor] = {}
+        for module_name, module in self.named_modules(remove_duplicate=False):
+            for name, value in vars(module).items():
+                if isinstance(value, Parameter):
+                    entries[_join(module_name, name)] = value
+            for name, persistent in module._buffer_table().items():
+                value = module.__dict__.get(name)
+                if persistent and isinstance(value, Tensor):
+                    entries[_join(module_name, name)] = value
+        return entries
+
     def state_dict(self) -> dict[str, Tensor]:
-        """Return the parameters by dotted name, detached (they share memory with the parameters).
+        """Return parameters and persistent buffers by dotted name, detached (sharing memory).
 
         Examples
         --------
@@ -320,9 +582,7 @@ class Module:
         >>> list(state), state["weight"].requires_grad
         (['weight', 'bias'], False)
         """
-        return {
-            name: param.detach() for name, param in self.named_parameters(remove_duplicate=False)
-        }
+        return {name: value.detach() for name, value in self._state_entries().items()}
 
     def load_state_dict(
         self, state_dict: Mapping[str, Tensor | np.ndarray[Any, Any]], strict: bool = True
@@ -367,7 +627,7 @@ class Module:
             size mismatch for weight: copying a param with shape (1, 3) from checkpoint, the
             shape in current model is (1, 2).
         """
-        own = dict(self.named_parameters(remove_duplicate=False))
+        own = self._state_entries()
         missing = [name for name in own if name not in state_dict]
         unexpected = [name for name in state_dict if name not in own]
         errors: list[str] = []
@@ -417,11 +677,17 @@ class Module:
         return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
+def _is_device(value: object) -> bool:
+    if isinstance(value, str):
+        return value.split(":")[0] in {"cpu", "cuda", "mps", "meta", "xpu"}
+    return not isinstance(value, np.dtype | type) and isinstance(getattr(value, "type", None), str)
+
+
 def _values(value: Tensor | np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return value.data if isinstance(value, Tensor) else np.asarray(value)
 
 
-def _mismatch(name: str, value: object, param: Parameter) -> str | None:
+def _mismatch(name: str, value: object, param: Tensor) -> str | None:
     """Describe why ``value`` cannot be loaded into ``param``, or return None if it can."""
     if not isinstance(value, Tensor | np.ndarray):
         return f"type mismatch for {name}: expected a Tensor, got {type(value).__name__}."
