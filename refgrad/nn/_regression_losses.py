@@ -9,6 +9,7 @@ from refgrad._typing import TensorLike
 from refgrad.errors import ShapeError
 from refgrad.ops._util import constant
 from refgrad.ops.elementwise import where
+from refgrad.ops.unary import Softplus
 from refgrad.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -103,8 +104,9 @@ def binary_cross_entropy_with_logits(
     r"""Binary cross-entropy of ``sigmoid(input)`` against ``target``, computed stably.
 
     :math:`-w\,[p\,t \log\sigma(x) + (1 - t)\log(1 - \sigma(x))]` with ``pos_weight`` :math:`p`,
-    written as :math:`(1 - t)x + (1 + (p - 1)t)(\log(1 + e^{-|x|}) + \max(-x, 0))` so that no
-    exponential overflows.
+    written as :math:`(1 - t)x + (1 + (p - 1)t)\,\operatorname{softplus}(-x)` with a softplus
+    that never overflows (:class:`refgrad.ops.unary.Softplus`), whose gradient is right at
+    :math:`x = 0` too (``log(1 + exp(-|x|)) + relu(-x)`` would give 0 there instead of -1/2).
 
     Examples
     --------
@@ -116,7 +118,7 @@ def binary_cross_entropy_with_logits(
     tensor(1000.)
     """
     target_t = _prepare("binary_cross_entropy_with_logits", input, target, reduction)
-    softplus_neg = ((-input.abs()).exp() + 1.0).log() + (-input).relu()
+    softplus_neg = Softplus.apply(-input)
     if pos_weight is None:
         loss = (1 - target_t) * input + softplus_neg
     else:

@@ -19,9 +19,10 @@ from refgrad.nn._regression_losses import (
     smooth_l1_loss,
 )
 from refgrad.ops._util import constant
-from refgrad.ops.elementwise import relu, sigmoid, tanh
+from refgrad.ops.elementwise import _floating, relu, sigmoid, tanh, where
 from refgrad.ops.linalg import Linear
 from refgrad.ops.softmax_family import log_softmax, softmax
+from refgrad.ops.unary import Softplus
 from refgrad.tensor import Tensor
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "sigmoid",
     "smooth_l1_loss",
     "softmax",
+    "softplus",
     "tanh",
 ]
 
@@ -47,6 +49,25 @@ _REDUCTIONS = ("mean", "sum", "none")
 def _check_reduction(op: str, reduction: str) -> None:
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    r"""Element-wise :math:`\frac{1}{\beta}\ln(1 + e^{\beta x})`, as PyTorch's ``F.softplus``.
+
+    Where :math:`\beta x` exceeds ``threshold`` the result is ``x`` itself (gradient 1), as in
+    PyTorch.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> rg.nn.functional.softplus(rg.tensor([0.0, 30.0]))
+    tensor([ 0.69314718, 30.        ])
+    """
+    scaled = input if beta == 1 else input * beta
+    smooth = Softplus.apply(_floating(scaled))
+    if beta != 1:
+        smooth = smooth / beta
+    return where(scaled > threshold, input, smooth)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from refgrad.autograd.function import BackwardNode, Function
-from refgrad.ops.elementwise import _floating
+from refgrad.ops.elementwise import _floating, sigmoid
 from refgrad.tensor import Tensor
 
 __all__ = [
@@ -473,6 +473,31 @@ class Square(_WithLocalDerivative):
     @staticmethod
     def local_derivative(x: Tensor) -> Tensor:
         return 2 * x
+
+
+class Softplus(_WithLocalDerivative):
+    r""":math:`y = \ln(1 + e^x)`, a smooth ReLU; its derivative is :math:`\sigma(x)`.
+
+    Computed as ``np.logaddexp(0, x)``, which never overflows: for large ``x`` it is ``x``.
+
+    Examples
+    --------
+    >>> import refgrad as rg
+    >>> x = rg.tensor([0.0], requires_grad=True)
+    >>> rg.nn.functional.softplus(x).sum().backward()
+    >>> x.grad
+    tensor([0.5])
+    """
+
+    derivative = r"\bar x = \bar y\, \sigma(x)"
+
+    @staticmethod
+    def compute(x: Tensor) -> Any:
+        return np.logaddexp(0, x.data)
+
+    @staticmethod
+    def local_derivative(x: Tensor) -> Tensor:
+        return sigmoid(x)
 
 
 class _Step(Function):

@@ -500,6 +500,16 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
     OpInfo("round", lambda m, x: m.round(x), (U.Round,), _unary(_real), True),
     OpInfo("frac", lambda m, x: m.frac(x), (U.Frac,), _unary(_real), True),
     OpInfo(
+        "nn.functional.softplus",
+        lambda m, x, beta, threshold: m.nn.functional.softplus(x, beta, threshold),
+        (U.Softplus, E.Where),
+        lambda rng: [
+            Sample((rng.uniform(-3, 3, size=(2, 3)),), {"beta": beta, "threshold": threshold})
+            for beta, threshold in ((1.0, 20.0), (2.0, 3.0), (0.5, 20.0))
+        ],
+        True,
+    ),
+    OpInfo(
         "round (decimals)",
         lambda m, x: m.round(x, decimals=1),
         (U.Round,),

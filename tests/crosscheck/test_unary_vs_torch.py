@@ -106,3 +106,31 @@ def test_sum_of_infinities_is_silent_and_matches(values: list[float]) -> None:
     ours = rg.tensor(values).sum().item()  # warnings are errors in this suite
     theirs = torch.tensor(values, dtype=torch.float64).sum().item()
     np.testing.assert_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("logit", [0.0, -0.0, 3.0, -40.0, 40.0])
+@pytest.mark.parametrize("target", [0.0, 0.3, 1.0])
+def test_bce_with_logits_gradient_at_and_away_from_zero(
+    logit: float, target: float, torch_float64: Any
+) -> None:
+    """A model initialised with zero logits must get -1/2 per positive example, not 0."""
+    ours = rg.tensor([logit], requires_grad=True)
+    theirs = torch.tensor([logit], requires_grad=True)
+    rg.nn.functional.binary_cross_entropy_with_logits(ours, rg.tensor([target])).backward()
+    torch.nn.functional.binary_cross_entropy_with_logits(theirs, torch.tensor([target])).backward()
+    assert ours.grad is not None
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12, atol=1e-16)
+
+
+@pytest.mark.parametrize(("beta", "threshold"), [(1.0, 20.0), (2.0, 5.0), (0.5, 20.0)])
+def test_softplus_matches(beta: float, threshold: float, torch_float64: Any) -> None:
+    values = np.array([-800.0, -3.0, 0.0, 2.4, 2.6, 9.0, 800.0])
+    ours = rg.tensor(values, requires_grad=True)
+    theirs = torch.tensor(values, requires_grad=True)
+    y_ours = rg.nn.functional.softplus(ours, beta, threshold)
+    y_theirs = torch.nn.functional.softplus(theirs, beta, threshold)
+    np.testing.assert_allclose(y_ours.detach().numpy(), y_theirs.detach().numpy(), rtol=1e-14)
+    y_ours.sum().backward()
+    y_theirs.sum().backward()
+    assert ours.grad is not None
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-14)
