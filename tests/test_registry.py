@@ -191,3 +191,10 @@ def test_to_dtype_casts_the_gradient_back() -> None:
     (y * rg.tensor(np.array([3.0, 0.25], dtype=np.float32))).sum().backward()
     assert x.grad is not None and x.grad.dtype == np.float64
     np.testing.assert_array_equal(x.grad.data, [3.0, 0.25])
+
+
+def test_every_entry_has_a_usage_line_for_the_op_reference() -> None:
+    from refgrad.testing.opinfo import USAGE
+
+    missing = [info.name for info in OP_REGISTRY if info.name not in USAGE]
+    assert not missing, f"entries with no USAGE line in refgrad/testing/opinfo.py: {missing}"
