@@ -28,17 +28,26 @@ from refgrad.creation import (
     zeros,
     zeros_like,
 )
+from refgrad.device import device, get_default_device, set_default_device
 from refgrad.dtypes import (
+    bool,
     bool_,
     double,
+    float,
     float16,
     float32,
     float64,
     get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
     int32,
     int64,
     long,
     set_default_dtype,
+    short,
+    uint8,
 )
 from refgrad.errors import ShapeError, TargetError
 from refgrad.grad_mode import (
@@ -116,7 +125,7 @@ from refgrad.ops.unary import (  # isort: skip
     tan,
     trunc,
 )
-from refgrad import autograd, nn, optim, utils, viz
+from refgrad import autograd, cuda, nn, optim, utils, viz
 from refgrad.serialization import load, save
 
 # The version, defined here only: pyproject.toml and the book's conf.py both read this line.
@@ -140,6 +149,7 @@ __all__ = [
     "asin",
     "atan",
     "autograd",
+    "bool",
     "bool_",
     "broadcast_to",
     "cat",
@@ -148,6 +158,8 @@ __all__ = [
     "clone",
     "cos",
     "cosh",
+    "cuda",
+    "device",
     "div",
     "double",
     "enable_grad",
@@ -156,14 +168,20 @@ __all__ = [
     "expm1",
     "eye",
     "flatten",
+    "float",
     "float16",
     "float32",
     "float64",
     "floor",
     "frac",
     "full",
+    "get_default_device",
     "get_default_dtype",
+    "half",
     "inference_mode",
+    "int",
+    "int8",
+    "int16",
     "int32",
     "int64",
     "is_grad_enabled",
@@ -201,8 +219,10 @@ __all__ = [
     "rsqrt",
     "save",
     "seed",
+    "set_default_device",
     "set_default_dtype",
     "set_grad_enabled",
+    "short",
     "sigmoid",
     "sign",
     "sin",
@@ -220,6 +240,7 @@ __all__ = [
     "tensor",
     "transpose",
     "trunc",
+    "uint8",
     "unbroadcast",
     "unsqueeze",
     "utils",

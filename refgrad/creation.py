@@ -8,6 +8,7 @@ import numpy as np
 
 from refgrad import dtypes
 from refgrad._typing import Array, DTypeLike
+from refgrad.device import DeviceLike, as_device
 from refgrad.random import Generator, get_generator
 from refgrad.tensor import Tensor, _shape_args
 
@@ -21,7 +22,10 @@ def _make(data: Array, requires_grad: bool) -> Tensor:
 
 
 def zeros(
-    *size: int | Sequence[int], dtype: DTypeLike | None = None, requires_grad: bool = False
+    *size: int | Sequence[int],
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """Return a tensor of zeros; ``size`` is given as ``zeros(2, 3)`` or ``zeros((2, 3))``.
 
@@ -31,11 +35,15 @@ def zeros(
     >>> rg.zeros(2, 3).shape, rg.zeros((2,), dtype=rg.int64)
     ((2, 3), tensor([0, 0]))
     """
+    as_device(device, "zeros")
     return _make(np.zeros(_shape_args(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
 def ones(
-    *size: int | Sequence[int], dtype: DTypeLike | None = None, requires_grad: bool = False
+    *size: int | Sequence[int],
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """Return a tensor of ones.
 
@@ -45,6 +53,7 @@ def ones(
     >>> rg.ones(3)
     tensor([1., 1., 1.])
     """
+    as_device(device, "ones")
     return _make(np.ones(_shape_args(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -52,6 +61,7 @@ def full(
     size: Sequence[int],
     fill_value: float,
     dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Return a tensor of ``size`` filled with ``fill_value``.
@@ -62,6 +72,7 @@ def full(
     >>> rg.full((2,), 7.0)
     tensor([7., 7.])
     """
+    as_device(device, "full")
     array = np.full(tuple(size), fill_value, dtype=dtype)
     if dtype is None and array.dtype.kind == "f":
         array = array.astype(dtypes.get_default_dtype())
@@ -69,7 +80,10 @@ def full(
 
 
 def zeros_like(
-    input: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False
+    input: Tensor,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """Zeros with the shape (and, by default, the dtype) of ``input``.
 
@@ -79,10 +93,16 @@ def zeros_like(
     >>> rg.zeros_like(rg.ones(2, dtype=rg.float32))
     tensor([0., 0.], dtype=float32)
     """
+    as_device(device, "zeros_like")
     return _make(np.zeros(input.shape, dtype=dtype or input.dtype), requires_grad)
 
 
-def ones_like(input: Tensor, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def ones_like(
+    input: Tensor,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Ones with the shape (and, by default, the dtype) of ``input``.
 
     Examples
@@ -91,6 +111,7 @@ def ones_like(input: Tensor, dtype: DTypeLike | None = None, requires_grad: bool
     >>> rg.ones_like(rg.zeros(2))
     tensor([1., 1.])
     """
+    as_device(device, "ones_like")
     return _make(np.ones(input.shape, dtype=dtype or input.dtype), requires_grad)
 
 
@@ -99,6 +120,7 @@ def arange(
     end: float | None = None,
     step: float = 1,
     dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Values from ``start`` (inclusive) to ``end`` (exclusive) in steps of ``step``.
@@ -111,6 +133,7 @@ def arange(
     >>> rg.arange(4), rg.arange(0.0, 1.0, 0.25)
     (tensor([0, 1, 2, 3]), tensor([0.  , 0.25, 0.5 , 0.75]))
     """
+    as_device(device, "arange")
     if end is None:
         start, end = 0, start
     array = np.arange(start, end, step, dtype=dtype)
@@ -126,6 +149,7 @@ def linspace(
     end: float,
     steps: int,
     dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Return ``steps`` evenly spaced values from ``start`` to ``end``, both included.
@@ -136,10 +160,17 @@ def linspace(
     >>> rg.linspace(0, 1, 5)
     tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
     """
+    as_device(device, "linspace")
     return _make(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Return the identity matrix (``n`` by ``m``).
 
     Examples
@@ -149,13 +180,15 @@ def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None) -> Tensor:
     tensor([[1., 0.],
             [0., 1.]])
     """
-    return _make(np.eye(n, m, dtype=_float_dtype(dtype)), False)
+    as_device(device, "eye")
+    return _make(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
 def randn(
     *size: int | Sequence[int],
     generator: Generator | None = None,
     dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Draw samples from the standard normal distribution, from the seeded generator.
@@ -168,6 +201,7 @@ def randn(
     >>> x.shape, x.dtype
     ((2, 3), dtype('float64'))
     """
+    as_device(device, "randn")
     rng = get_generator(generator)
     return _make(rng.standard_normal(_shape_args(size)).astype(_float_dtype(dtype)), requires_grad)
 
@@ -176,6 +210,7 @@ def rand(
     *size: int | Sequence[int],
     generator: Generator | None = None,
     dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Draw samples from the uniform distribution on :math:`[0, 1)`.
@@ -187,6 +222,7 @@ def rand(
     >>> bool((x >= 0).all() and (x < 1).all())
     True
     """
+    as_device(device, "rand")
     rng = get_generator(generator)
     return _make(rng.random(_shape_args(size)).astype(_float_dtype(dtype)), requires_grad)
 
@@ -197,6 +233,7 @@ def randint(
     size: Sequence[int],
     generator: Generator | None = None,
     dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
 ) -> Tensor:
     """Random integers from ``low`` (inclusive) to ``high`` (exclusive), int64 by default.
 
@@ -207,11 +244,17 @@ def randint(
     >>> x.dtype, bool(((x >= 0) & (x < 3)).all())
     (dtype('int64'), True)
     """
+    as_device(device, "randint")
     rng = get_generator(generator)
     return _make(rng.integers(low, high, tuple(size)).astype(dtype or np.int64), False)
 
 
-def randperm(n: int, generator: Generator | None = None) -> Tensor:
+def randperm(
+    n: int,
+    generator: Generator | None = None,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+) -> Tensor:
     """Return a random permutation of ``0 .. n-1`` (int64).
 
     Examples
@@ -220,4 +263,6 @@ def randperm(n: int, generator: Generator | None = None) -> Tensor:
     >>> sorted(rg.randperm(4).tolist())
     [0, 1, 2, 3]
     """
-    return _make(get_generator(generator).permutation(n).astype(np.int64), False)
+    as_device(device, "randperm")
+    permutation = get_generator(generator).permutation(n)
+    return _make(permutation.astype(np.int64 if dtype is None else np.dtype(dtype)), False)

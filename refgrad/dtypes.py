@@ -12,6 +12,7 @@ switches to float32.
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,18 @@ float64 = np.dtype(np.float64)
 int32 = np.dtype(np.int32)
 int64 = np.dtype(np.int64)
 bool_ = np.dtype(np.bool_)
+int8 = np.dtype(np.int8)
+int16 = np.dtype(np.int16)
+uint8 = np.dtype(np.uint8)
+
+# PyTorch's other names for the same dtypes: ``torch.float`` is 32-bit, ``torch.int`` 32-bit.
 double = float64
 long = int64
+half = float16
+short = int16
+float = float32
+int = int32
+bool = bool_
 
 _default_dtype: np.dtype[Any] = float64
 
@@ -83,7 +94,7 @@ def set_default_dtype(dtype: DTypeLike) -> None:
     _default_dtype = resolved
 
 
-def is_floating_point(dtype: np.dtype[np.generic]) -> bool:
+def is_floating_point(dtype: np.dtype[np.generic]) -> builtins.bool:
     """Return True if ``dtype`` is a floating-point dtype (the only kind that can require grad).
 
     Examples

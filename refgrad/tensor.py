@@ -23,6 +23,7 @@ import numpy as np
 
 from refgrad import dtypes, grad_mode
 from refgrad._typing import Array, ArrayLike, Dims, DTypeLike, Shape, TensorLike
+from refgrad.device import CPU, DeviceLike, as_device, device
 
 if TYPE_CHECKING:
     from refgrad.autograd.node import AccumulateGrad, Node
@@ -724,16 +725,112 @@ class Tensor:
         return Tensor(np.asarray(self.data.any()))
 
     # ------------------------------------------------------------------ conversions
-    def to(self, dtype: DTypeLike) -> Tensor:
-        """Return the tensor converted to ``dtype`` (differentiable between float dtypes).
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Return the tensor with another dtype (differentiable between float dtypes), as PyTorch.
+
+        Accepts PyTorch's forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
+        ``to(other)`` (other's dtype), with keywords ``dtype=``, ``device=``, ``non_blocking=``
+        (ignored: there is no transfer) and ``copy=``. The tensor itself is returned when nothing
+        changes and ``copy`` is False. Only the CPU exists here; see :mod:`refgrad.device`.
 
         Examples
         --------
         >>> import refgrad as rg
         >>> rg.tensor([1.5, 2.5]).to(rg.float32)
         tensor([1.5, 2.5], dtype=float32)
+        >>> x = rg.tensor([1.0])
+        >>> x.to("cpu") is x, x.to(rg.device("cpu"), rg.int64)
+        (True, tensor([1]))
         """
+        dtype = kwargs.pop("dtype", None)
+        target = kwargs.pop("device", None)
+        copy = bool(kwargs.pop("copy", False))
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.data.dtype
+            elif isinstance(arg, str | device | int) and not isinstance(arg, bool):
+                target = arg
+            elif arg is not None:
+                dtype = arg
+        as_device(target, "to")
+        if dtype is None or np.dtype(dtype) == self.data.dtype:
+            return _ops.clone(self) if copy else self
         return _ops.to_dtype(self, dtype)
+
+    @property
+    def device(self) -> device:
+        """The device holding the tensor: always the CPU in refgrad.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(2).device
+        device(type='cpu')
+        """
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        """False: refgrad tensors live on the CPU.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(2).is_cuda
+        False
+        """
+        return False
+
+    def cpu(self) -> Tensor:
+        """Return the tensor itself: it is already on the CPU (as PyTorch does for CPU tensors).
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> x = rg.zeros(2)
+        >>> x.cpu() is x
+        True
+        """
+        return self
+
+    def cuda(self, device: DeviceLike = None, non_blocking: bool = False) -> Tensor:
+        """Raise: refgrad has no GPU. Check ``rg.cuda.is_available()`` first, as PyTorch code does.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.zeros(2).cuda()
+        Traceback (most recent call last):
+        ...
+        RuntimeError: cuda: refgrad runs on the CPU only, ...
+        """
+        as_device("cuda" if device is None else device, "cuda")
+        return self
+
+    def type(self, dtype: DTypeLike | str | None = None) -> Any:
+        """With no argument, the type's name (``'refgrad.DoubleTensor'``); else ``to(dtype)``.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1, 2]).type()
+        'refgrad.LongTensor'
+        >>> rg.tensor([1, 2]).type(rg.float32)
+        tensor([1., 2.], dtype=float32)
+        """
+        if dtype is None:
+            return _type_name(self.data.dtype)
+        if isinstance(dtype, str):
+            wanted = dtype.rpartition(".")[2]
+            for candidate in _TYPE_NAMES:
+                if _TYPE_NAMES[candidate] == wanted:
+                    return self.to(candidate)
+            raise ValueError(f"type(): unknown tensor type {dtype!r}")
+        return self.to(dtype)
 
     def float(self) -> Tensor:
         """Return the tensor as float32 (PyTorch's ``float`` is 32-bit).
@@ -1718,6 +1815,27 @@ class Tensor:
         return _unary.round(self, decimals=decimals)
 
 
+#: PyTorch's legacy type names (``x.type()``), by dtype.
+_TYPE_NAMES: dict[np.dtype[Any], str] = {
+    np.dtype(name): f"{legacy}Tensor"
+    for name, legacy in (
+        ("float64", "Double"),
+        ("float32", "Float"),
+        ("float16", "Half"),
+        ("int64", "Long"),
+        ("int32", "Int"),
+        ("int16", "Short"),
+        ("int8", "Char"),
+        ("uint8", "Byte"),
+        ("bool", "Bool"),
+    )
+}
+
+
+def _type_name(dtype: np.dtype[Any]) -> str:
+    return "refgrad." + _TYPE_NAMES.get(dtype, f"{dtype}Tensor")
+
+
 def _shape_args(args: tuple[int | Sequence[int], ...]) -> tuple[int, ...]:
     """Accept both ``f(2, 3)`` and ``f((2, 3))``, as PyTorch does."""
     if len(args) == 1 and not isinstance(args[0], int | np.integer):
@@ -1736,7 +1854,12 @@ def _dim(dim: int, ndim: int, op: str) -> int:
     return dim % bound
 
 
-def tensor(data: ArrayLike, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+def tensor(
+    data: ArrayLike,
+    dtype: DTypeLike | None = None,
+    device: DeviceLike = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Make a tensor from data, copying it (like :func:`torch.tensor`).
 
     Parameters
@@ -1773,6 +1896,7 @@ def tensor(data: ArrayLike, dtype: DTypeLike | None = None, requires_grad: bool 
     ...
     RuntimeError: only floating point tensors can require gradients, ...
     """
+    as_device(device, "tensor")
     return Tensor(_to_array(data, dtype, copy=True), requires_grad=requires_grad)
 
 
