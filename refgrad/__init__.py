@@ -28,7 +28,7 @@ from refgrad.creation import (
     zeros,
     zeros_like,
 )
-from refgrad.device import device, get_default_device, set_default_device
+from refgrad.devices import device, get_default_device, set_default_device
 from refgrad.dtypes import (
     bool,
     bool_,
@@ -101,6 +101,8 @@ from refgrad.ops import (  # isort: skip  (ops need Tensor first)
     unsqueeze,
     where,
 )
+from refgrad.ops.extrema import maximum, minimum  # isort: skip
+from refgrad.ops.products import bmm, dot, mv, outer  # isort: skip
 from refgrad.ops.unary import (  # isort: skip
     acos,
     asin,
@@ -149,6 +151,7 @@ __all__ = [
     "asin",
     "atan",
     "autograd",
+    "bmm",
     "bool",
     "bool_",
     "broadcast_to",
@@ -161,6 +164,7 @@ __all__ = [
     "cuda",
     "device",
     "div",
+    "dot",
     "double",
     "enable_grad",
     "exp",
@@ -197,15 +201,19 @@ __all__ = [
     "manual_seed",
     "matmul",
     "max",
+    "maximum",
     "mean",
     "min",
+    "minimum",
     "mul",
+    "mv",
     "neg",
     "nn",
     "no_grad",
     "ones",
     "ones_like",
     "optim",
+    "outer",
     "permute",
     "pow",
     "rand",

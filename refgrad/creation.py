@@ -8,7 +8,7 @@ import numpy as np
 
 from refgrad import dtypes
 from refgrad._typing import Array, DTypeLike
-from refgrad.device import DeviceLike, as_device
+from refgrad.devices import DeviceLike, as_device
 from refgrad.random import Generator, get_generator
 from refgrad.tensor import Tensor, _shape_args
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from refgrad import dtypes, grad_mode
 from refgrad._typing import Array, ArrayLike, Dims, DTypeLike, Shape, TensorLike
-from refgrad.device import CPU, DeviceLike, as_device, device
+from refgrad.devices import CPU, DeviceLike, as_device, device
 
 if TYPE_CHECKING:
     from refgrad.autograd.node import AccumulateGrad, Node
@@ -731,7 +731,7 @@ class Tensor:
         Accepts PyTorch's forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
         ``to(other)`` (other's dtype), with keywords ``dtype=``, ``device=``, ``non_blocking=``
         (ignored: there is no transfer) and ``copy=``. The tensor itself is returned when nothing
-        changes and ``copy`` is False. Only the CPU exists here; see :mod:`refgrad.device`.
+        changes and ``copy`` is False. Only the CPU exists here; see :mod:`refgrad.devices`.
 
         Examples
         --------
@@ -775,7 +775,7 @@ class Tensor:
 
     @property
     def is_cuda(self) -> bool:
-        """False: refgrad tensors live on the CPU.
+        """Whether the tensor is on a GPU: never, since refgrad tensors live on the CPU.
 
         Examples
         --------
@@ -1291,7 +1291,9 @@ class Tensor:
     def max(self, dim: int, keepdim: bool = False) -> MaxResult: ...
     @overload
     def max(self, dim: Sequence[int], keepdim: bool = False) -> Tensor: ...
-    def max(self, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxResult:
+    @overload
+    def max(self, dim: Tensor) -> Tensor: ...
+    def max(self, dim: Dims | Tensor = None, keepdim: bool = False) -> Tensor | MaxResult:
         """Maximum over all elements or along ``dim``; see :func:`refgrad.max`.
 
         Examples
@@ -1311,7 +1313,9 @@ class Tensor:
     def min(self, dim: int, keepdim: bool = False) -> MaxResult: ...
     @overload
     def min(self, dim: Sequence[int], keepdim: bool = False) -> Tensor: ...
-    def min(self, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxResult:
+    @overload
+    def min(self, dim: Tensor) -> Tensor: ...
+    def min(self, dim: Dims | Tensor = None, keepdim: bool = False) -> Tensor | MaxResult:
         """Minimum over all elements or along ``dim``; see :func:`refgrad.min`.
 
         Examples
@@ -1569,6 +1573,73 @@ class Tensor:
         (5, 3, 2)
         """
         return _ops.transpose(self, -2, -1)
+
+    def dot(self, tensor: Tensor) -> Tensor:
+        """``dot``; see :func:`refgrad.dot`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 2.0]).dot(rg.tensor([3.0, 4.0]))
+        tensor(11.)
+        """
+        return _products.dot(self, tensor)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        """``mv``; see :func:`refgrad.mv`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.eye(2).mv(rg.tensor([3.0, 4.0]))
+        tensor([3., 4.])
+        """
+        return _products.mv(self, vec)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """``outer``; see :func:`refgrad.outer`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 2.0]).outer(rg.tensor([3.0]))
+        tensor([[3.],
+                [6.]])
+        """
+        return _products.outer(self, vec2)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """``bmm``; see :func:`refgrad.bmm`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.ones(4, 2, 3).bmm(rg.ones(4, 3, 5)).shape
+        (4, 2, 5)
+        """
+        return _products.bmm(self, mat2)
+
+    def maximum(self, other: Tensor) -> Tensor:
+        """``maximum``; see :func:`refgrad.maximum`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 4.0]).maximum(rg.tensor([3.0, 2.0]))
+        tensor([3., 4.])
+        """
+        return _extrema.maximum(self, other)
+
+    def minimum(self, other: Tensor) -> Tensor:
+        """``minimum``; see :func:`refgrad.minimum`.
+
+        Examples
+        --------
+        >>> import refgrad as rg
+        >>> rg.tensor([1.0, 4.0]).minimum(rg.tensor([3.0, 2.0]))
+        tensor([1., 2.])
+        """
+        return _extrema.minimum(self, other)
 
     # ---- functions of one variable (refgrad.ops.unary) as methods
 
@@ -1901,4 +1972,6 @@ def tensor(
 
 
 from refgrad import ops as _ops  # noqa: E402 - the ops import Tensor, so they come after it
+from refgrad.ops import extrema as _extrema  # noqa: E402
+from refgrad.ops import products as _products  # noqa: E402
 from refgrad.ops import unary as _unary  # noqa: E402

@@ -46,6 +46,8 @@ from refgrad.ops.shape import (
 )
 from refgrad.ops.softmax_family import log_softmax, softmax
 
+from refgrad.ops.extrema import maximum, minimum  # isort: skip
+from refgrad.ops.products import bmm, dot, mv, outer  # isort: skip
 from refgrad.ops.unary import (  # isort: skip
     acos,
     asin,
@@ -83,6 +85,7 @@ __all__ = [
     "argmin",
     "asin",
     "atan",
+    "bmm",
     "broadcast_to",
     "cat",
     "ceil",
@@ -91,6 +94,7 @@ __all__ = [
     "cos",
     "cosh",
     "div",
+    "dot",
     "exp",
     "exp2",
     "expm1",
@@ -105,10 +109,14 @@ __all__ = [
     "log_softmax",
     "matmul",
     "max",
+    "maximum",
     "mean",
     "min",
+    "minimum",
     "mul",
+    "mv",
     "neg",
+    "outer",
     "permute",
     "pow",
     "reciprocal",

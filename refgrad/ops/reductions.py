@@ -14,6 +14,7 @@ import numpy as np
 from refgrad._typing import Dims
 from refgrad.autograd.function import BackwardNode, Function
 from refgrad.ops._util import keepdim_shape, normalize_dims
+from refgrad.ops.extrema import maximum, minimum
 from refgrad.ops.shape import broadcast_to, getitem, reshape, unsqueeze
 from refgrad.tensor import MaxResult, Tensor, _dim
 
@@ -174,10 +175,11 @@ def amax(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     return Amax.apply(input, axes=normalize_dims(dim, input.ndim, "amax"), keepdim=keepdim)
 
 
-def max(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxResult:
+def max(input: Tensor, dim: Dims | Tensor = None, keepdim: bool = False) -> Tensor | MaxResult:
     """Maximum of all elements, or ``(values, indices)`` along one dimension, as ``torch.max``.
 
     * ``max(x)``: a 0-d tensor. Tied maxima share the gradient evenly (PyTorch's rule).
+    * ``max(a, b)`` with a tensor ``b``: the element-wise :func:`~refgrad.ops.extrema.maximum`.
     * ``max(x, dim)`` with an int ``dim``: a :class:`~refgrad.tensor.MaxResult`
       ``(values, indices)``; the gradient goes to the first maximal index along ``dim``.
     * ``max(x, dim)`` with a tuple ``dim``: the maxima over those dimensions, like
@@ -195,6 +197,8 @@ def max(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxR
     tensor([[1., 0.],
             [0., 1.]])
     """
+    if isinstance(dim, Tensor):  # max(a, b): element-wise, as torch.max(a, b)
+        return maximum(input, dim)
     if dim is None or not isinstance(dim, int | np.integer):
         return amax(input, dim, keepdim)
     axis = _dim(int(dim), input.ndim, "max")
@@ -213,7 +217,7 @@ def max(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxR
     return MaxResult(values, Tensor(indices.astype(np.int64)))
 
 
-def min(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxResult:
+def min(input: Tensor, dim: Dims | Tensor = None, keepdim: bool = False) -> Tensor | MaxResult:
     r"""Minimum of all elements, or ``(values, indices)`` along one dimension, as ``torch.min``.
 
     Written as :math:`\min x = -\max(-x)`, so the gradient follows :func:`max`'s rules: tied
@@ -227,6 +231,8 @@ def min(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor | MaxR
     >>> x.grad
     tensor([0. , 0.5, 0.5])
     """
+    if isinstance(dim, Tensor):  # min(a, b): element-wise, as torch.min(a, b)
+        return minimum(input, dim)
     result = max(-input, dim, keepdim)
     if isinstance(result, MaxResult):
         return MaxResult(-result.values, result.indices)

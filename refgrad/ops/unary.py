@@ -29,31 +29,6 @@ from refgrad.autograd.function import BackwardNode, Function
 from refgrad.ops.elementwise import _floating, sigmoid
 from refgrad.tensor import Tensor
 
-__all__ = [
-    "acos",
-    "asin",
-    "atan",
-    "ceil",
-    "cos",
-    "cosh",
-    "exp2",
-    "expm1",
-    "floor",
-    "frac",
-    "log1p",
-    "log2",
-    "log10",
-    "reciprocal",
-    "round",
-    "rsqrt",
-    "sign",
-    "sin",
-    "sinh",
-    "square",
-    "tan",
-    "trunc",
-]
-
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
 
@@ -61,34 +36,34 @@ LN10 = math.log(10.0)
 class _WithLocalDerivative(Function):
     """A function of one variable whose backward and jvp both multiply by :math:`f'(x)`."""
 
-    #: Whether :meth:`local_derivative` needs the input ``x`` or the result ``y``.
+    #: Whether ``_local_derivative`` needs the input ``x`` or the result ``y``.
     saves = "x"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:  # pragma: no cover - every subclass defines it
+    def _compute(x: Tensor) -> Any:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
 
     @staticmethod
-    def local_derivative(saved: Tensor) -> Tensor:  # pragma: no cover
+    def _local_derivative(saved: Tensor) -> Tensor:  # pragma: no cover
         raise NotImplementedError
 
     @classmethod
     def forward(cls, ctx: BackwardNode, x: Tensor) -> Any:
         # inf and nan outside the domain (log2(-1), 1/0) are silent, as in PyTorch.
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            result = Tensor(np.asarray(cls.compute(x), dtype=x.data.dtype))
+            result = Tensor(np.asarray(cls._compute(x), dtype=x.data.dtype))
         ctx.save_for_backward(result if cls.saves == "result" else x)
         return result
 
     @classmethod
     def backward(cls, ctx: BackwardNode, grad_output: Tensor) -> Any:
         (saved,) = ctx.saved_tensors
-        return grad_output * cls.local_derivative(saved)
+        return grad_output * cls._local_derivative(saved)
 
     @classmethod
     def jvp(cls, ctx: BackwardNode, tangent: Tensor) -> Any:
         (saved,) = ctx.saved_tensors
-        return tangent * cls.local_derivative(saved)
+        return tangent * cls._local_derivative(saved)
 
 
 class Sin(_WithLocalDerivative):
@@ -107,11 +82,11 @@ class Sin(_WithLocalDerivative):
     saves = "x"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.sin(x.data)
 
     @staticmethod
-    def local_derivative(x: Tensor) -> Tensor:
+    def _local_derivative(x: Tensor) -> Tensor:
         return cos(x)
 
 
@@ -131,11 +106,11 @@ class Cos(_WithLocalDerivative):
     saves = "x"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.cos(x.data)
 
     @staticmethod
-    def local_derivative(x: Tensor) -> Tensor:
+    def _local_derivative(x: Tensor) -> Tensor:
         return -sin(x)
 
 
@@ -155,11 +130,11 @@ class Tan(_WithLocalDerivative):
     saves = "result"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.tan(x.data)
 
     @staticmethod
-    def local_derivative(result: Tensor) -> Tensor:
+    def _local_derivative(result: Tensor) -> Tensor:
         return 1 + result * result
 
 
@@ -179,11 +154,11 @@ class Sinh(_WithLocalDerivative):
     saves = "x"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.sinh(x.data)
 
     @staticmethod
-    def local_derivative(x: Tensor) -> Tensor:
+    def _local_derivative(x: Tensor) -> Tensor:
         return cosh(x)
 
 
@@ -203,11 +178,11 @@ class Cosh(_WithLocalDerivative):
     saves = "x"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.cosh(x.data)
 
     @staticmethod
-    def local_derivative(x: Tensor) -> Tensor:
+    def _local_derivative(x: Tensor) -> Tensor:
         return sinh(x)
 
 
@@ -227,11 +202,11 @@ class Asin(_WithLocalDerivative):
     saves = "x"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.arcsin(x.data)
 
     @staticmethod
-    def local_derivative(x: Tensor) -> Tensor:
+    def _local_derivative(x: Tensor) -> Tensor:
         return rsqrt(1 - x * x)
 
 
@@ -251,11 +226,11 @@ class Acos(_WithLocalDerivative):
     saves = "x"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.arccos(x.data)
 
     @staticmethod
-    def local_derivative(x: Tensor) -> Tensor:
+    def _local_derivative(x: Tensor) -> Tensor:
         return -rsqrt(1 - x * x)
 
 
@@ -275,11 +250,11 @@ class Atan(_WithLocalDerivative):
     saves = "x"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.arctan(x.data)
 
     @staticmethod
-    def local_derivative(x: Tensor) -> Tensor:
+    def _local_derivative(x: Tensor) -> Tensor:
         return 1 / (1 + x * x)
 
 
@@ -299,11 +274,11 @@ class Log1p(_WithLocalDerivative):
     saves = "x"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.log1p(x.data)
 
     @staticmethod
-    def local_derivative(x: Tensor) -> Tensor:
+    def _local_derivative(x: Tensor) -> Tensor:
         return 1 / (1 + x)
 
 
@@ -323,11 +298,11 @@ class Expm1(_WithLocalDerivative):
     saves = "result"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.expm1(x.data)
 
     @staticmethod
-    def local_derivative(result: Tensor) -> Tensor:
+    def _local_derivative(result: Tensor) -> Tensor:
         return result + 1
 
 
@@ -347,11 +322,11 @@ class Log2(_WithLocalDerivative):
     saves = "x"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.log2(x.data)
 
     @staticmethod
-    def local_derivative(x: Tensor) -> Tensor:
+    def _local_derivative(x: Tensor) -> Tensor:
         return 1 / (x * LN2)
 
 
@@ -371,11 +346,11 @@ class Log10(_WithLocalDerivative):
     saves = "x"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.log10(x.data)
 
     @staticmethod
-    def local_derivative(x: Tensor) -> Tensor:
+    def _local_derivative(x: Tensor) -> Tensor:
         return 1 / (x * LN10)
 
 
@@ -395,11 +370,11 @@ class Exp2(_WithLocalDerivative):
     saves = "result"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.exp2(x.data)
 
     @staticmethod
-    def local_derivative(result: Tensor) -> Tensor:
+    def _local_derivative(result: Tensor) -> Tensor:
         return result * LN2
 
 
@@ -419,11 +394,11 @@ class Reciprocal(_WithLocalDerivative):
     saves = "result"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.reciprocal(x.data)
 
     @staticmethod
-    def local_derivative(result: Tensor) -> Tensor:
+    def _local_derivative(result: Tensor) -> Tensor:
         return -(result * result)
 
 
@@ -443,11 +418,11 @@ class Rsqrt(_WithLocalDerivative):
     saves = "result"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return 1 / np.sqrt(x.data)
 
     @staticmethod
-    def local_derivative(result: Tensor) -> Tensor:
+    def _local_derivative(result: Tensor) -> Tensor:
         return -0.5 * result * result * result
 
 
@@ -467,11 +442,11 @@ class Square(_WithLocalDerivative):
     saves = "x"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.square(x.data)
 
     @staticmethod
-    def local_derivative(x: Tensor) -> Tensor:
+    def _local_derivative(x: Tensor) -> Tensor:
         return 2 * x
 
 
@@ -492,11 +467,11 @@ class Softplus(_WithLocalDerivative):
     derivative = r"\bar x = \bar y\, \sigma(x)"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.logaddexp(0, x.data)
 
     @staticmethod
-    def local_derivative(x: Tensor) -> Tensor:
+    def _local_derivative(x: Tensor) -> Tensor:
         return sigmoid(x)
 
 
@@ -504,12 +479,12 @@ class _Step(Function):
     """A piecewise-constant function: its gradient is zero (as PyTorch's is, even at the jumps)."""
 
     @staticmethod
-    def compute(x: Tensor) -> Any:  # pragma: no cover - every subclass defines it
+    def _compute(x: Tensor) -> Any:  # pragma: no cover - every subclass defines it
         raise NotImplementedError
 
     @classmethod
     def forward(cls, ctx: BackwardNode, x: Tensor) -> Any:
-        return np.asarray(cls.compute(x), dtype=x.data.dtype)
+        return np.asarray(cls._compute(x), dtype=x.data.dtype)
 
     @staticmethod
     def backward(ctx: BackwardNode, grad_output: Tensor) -> Any:
@@ -533,7 +508,7 @@ class Sign(_Step):
     derivative = r"\bar x = 0"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         # np.sign(nan) is nan; PyTorch's sign(nan) is 0.
         return np.where(np.isnan(x.data), 0, np.sign(x.data))
 
@@ -551,7 +526,7 @@ class Floor(_Step):
     derivative = r"\bar x = 0"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.floor(x.data)
 
 
@@ -568,7 +543,7 @@ class Ceil(_Step):
     derivative = r"\bar x = 0"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.ceil(x.data)
 
 
@@ -585,7 +560,7 @@ class Trunc(_Step):
     derivative = r"\bar x = 0"
 
     @staticmethod
-    def compute(x: Tensor) -> Any:
+    def _compute(x: Tensor) -> Any:
         return np.trunc(x.data)
 
 

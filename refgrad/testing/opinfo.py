@@ -28,6 +28,7 @@ import numpy as np
 
 from refgrad.autograd.function import Function
 from refgrad.ops import elementwise as E
+from refgrad.ops import extrema as X
 from refgrad.ops import inplace as IP
 from refgrad.ops import linalg as L
 from refgrad.ops import reductions as R
@@ -500,6 +501,75 @@ OP_REGISTRY: tuple[OpInfo, ...] = (
     OpInfo("round", lambda m, x: m.round(x), (U.Round,), _unary(_real), True),
     OpInfo("frac", lambda m, x: m.frac(x), (U.Frac,), _unary(_real), True),
     OpInfo(
+        "maximum",
+        lambda m, a, b: m.maximum(a, b),
+        (X.Maximum,),
+        _binary(_real, _real),
+        True,
+        BROADCASTS,
+    ),
+    OpInfo(
+        "minimum",
+        lambda m, a, b: m.minimum(a, b),
+        (X.Minimum,),
+        _binary(_real, _real),
+        True,
+        BROADCASTS,
+    ),
+    OpInfo(
+        "max (two tensors)",
+        lambda m, a, b: m.max(a, b),
+        (X.Maximum,),
+        _binary(_real, _real),
+        True,
+        BROADCASTS,
+    ),
+    OpInfo(
+        "min (two tensors)",
+        lambda m, a, b: a.min(b),
+        (X.Minimum,),
+        _binary(_real, _real),
+        True,
+        BROADCASTS,
+    ),
+    OpInfo(
+        "dot",
+        lambda m, a, b: m.dot(a, b),
+        (L.MatMul,),
+        lambda rng: [Sample((_real(rng, (n,)), _real(rng, (n,)))) for n in (1, 4, 0)],
+        True,
+    ),
+    OpInfo(
+        "mv",
+        lambda m, a, b: m.mv(a, b),
+        (L.MatMul,),
+        lambda rng: [
+            Sample((_real(rng, (2, 3)), _real(rng, (3,)))),
+            Sample((_real(rng, (0, 3)), _real(rng, (3,)))),
+        ],
+        True,
+    ),
+    OpInfo(
+        "outer",
+        lambda m, a, b: m.outer(a, b),
+        (S.Reshape, E.Mul),
+        lambda rng: [
+            Sample((_real(rng, (2,)), _real(rng, (3,)))),
+            Sample((_real(rng, (1,)), _real(rng, (0,)))),
+        ],
+        True,
+    ),
+    OpInfo(
+        "bmm",
+        lambda m, a, b: m.bmm(a, b),
+        (L.MatMul,),
+        lambda rng: [
+            Sample((_real(rng, (2, 2, 3)), _real(rng, (2, 3, 4)))),
+            Sample((_real(rng, (1, 1, 1)), _real(rng, (1, 1, 2)))),
+        ],
+        True,
+    ),
+    OpInfo(
         "nn.functional.softplus",
         lambda m, x, beta, threshold: m.nn.functional.softplus(x, beta, threshold),
         (U.Softplus, E.Where),
@@ -787,6 +857,14 @@ USAGE: dict[str, str] = {
     "relu": "rg.relu(x) or x.relu()",
     "abs": "rg.abs(x) or abs(x)",
     "sqrt": "rg.sqrt(x) or x.sqrt()",
+    "maximum": "rg.maximum(a, b)",
+    "minimum": "rg.minimum(a, b)",
+    "max (two tensors)": "rg.max(a, b) or a.max(b)",
+    "min (two tensors)": "rg.min(a, b) or a.min(b)",
+    "dot": "rg.dot(a, b) or a.dot(b)",
+    "mv": "rg.mv(A, v) or A.mv(v)",
+    "outer": "rg.outer(a, b) or a.outer(b)",
+    "bmm": "rg.bmm(A, B) or A.bmm(B)",
     "sin": "rg.sin(x) or x.sin()",
     "cos": "rg.cos(x) or x.cos()",
     "tan": "rg.tan(x) or x.tan()",

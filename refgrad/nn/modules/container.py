@@ -238,7 +238,8 @@ class ModuleDict(Module):
 
     Parameters
     ----------
-    modules : mapping or iterable of (str, Module) pairs, optional
+    modules : dict or list, optional
+        A mapping from names to modules, or a list of (name, module) pairs.
         The initial entries, in order.
 
     Examples

@@ -84,7 +84,7 @@ def as_device(value: DeviceLike, op: str) -> device:
 
     Examples
     --------
-    >>> from refgrad.device import as_device
+    >>> from refgrad.devices import as_device
     >>> as_device("cpu", "zeros")
     device(type='cpu')
     >>> as_device("cuda", "zeros")
