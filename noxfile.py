@@ -118,6 +118,18 @@ def crosscheck(session: nox.Session) -> None:
     session.run("pytest", "tests/crosscheck", *session.posargs)
 
 
+@nox.session(python=PYTHON, venv_backend="virtualenv")
+def fuzz(session: nox.Session) -> None:
+    """Run the differential fuzzer against PyTorch 2.13.0 on any seed and number of programs.
+
+    Extra arguments go to tests/crosscheck/fuzzer.py, e.g.
+    ``nox -s fuzz -- --programs 20000 --seed 123``.
+    """
+    session.install("-e", ".[crosscheck]")
+    session.install("torch==2.13.0")
+    session.run("python", "tests/crosscheck/fuzzer.py", *session.posargs)
+
+
 @nox.session(python=PYTHON)
 def browser(session: nox.Session) -> None:
     """Open the built book in headless Chromium: no network, no 404, math typeset, images."""
