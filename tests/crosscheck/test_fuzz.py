@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-import fuzzer
+import sys
+from pathlib import Path
+
 import pytest
 import torch
+
+# fuzzer.py is a script as well as a module (nox -s fuzz runs it): import it from this folder.
+sys.path.insert(0, str(Path(__file__).parent))
+import fuzzer
 
 CI_SEED = 20261202
 CI_PROGRAMS = 1500
