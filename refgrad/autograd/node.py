@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from refgrad import grad_mode
 from refgrad.hooks import HookDict, RemovableHandle
-from refgrad.tensor import Tensor, VersionCounter
+from refgrad.tensor import Tensor, VersionCounter, _type_name
 
 Hook = Callable[[Tensor], Tensor | None]
 Edge = tuple["Node | None", int]
@@ -112,7 +111,7 @@ class SavedTensor:
             )
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [refgrad.{_type_name(dtype)} {shape}]{whose} is at version "
+                f"inplace operation: [{_type_name(dtype)} {shape}]{whose} is at version "
                 f"{self._counter.value}; expected version {self._version} instead. Hint: "
                 "compute the new value out of place (y = y + 1 instead of y += 1), or clone() "
                 "the tensor before changing it."
@@ -125,22 +124,6 @@ class SavedTensor:
         output._grad_fn = node
         output._output_nr = self._output_nr or 0
         return output
-
-
-def _type_name(dtype: np.dtype[Any]) -> str:
-    """PyTorch's legacy name for a tensor type, e.g. ``DoubleTensor`` for float64."""
-    names = {
-        "float64": "Double",
-        "float32": "Float",
-        "float16": "Half",
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }
-    return names.get(str(dtype), str(dtype)) + "Tensor"
 
 
 class Node:

@@ -28,16 +28,16 @@ import numpy as np
 from refgrad import grad_mode
 from refgrad._typing import Shape, TensorLike
 from refgrad.autograd.function import BackwardNode, Function
-from refgrad.autograd.node import _type_name as _tensor_type_name
 from refgrad.dtypes import get_default_dtype
 from refgrad.ops.elementwise import where
 from refgrad.ops.shape import Index, _normalize_index, broadcast_to, reshape, sum_to
 from refgrad.promotion import category, result_type
 from refgrad.tensor import Tensor
+from refgrad.tensor import _type_name as _tensor_type_name
 
 
 def _type_name(dtype: np.dtype[Any]) -> str:
-    return _tensor_type_name(dtype).removesuffix("Tensor")
+    return _tensor_type_name(dtype).removeprefix("refgrad.").removesuffix("Tensor")
 
 
 def write(
